@@ -1,0 +1,108 @@
+package dev.strata.cli;
+
+import dev.strata.registry.ImageRef;
+import dev.strata.registry.Platform;
+import dev.strata.registry.RegistryClient;
+import dev.strata.registry.RetryPolicy;
+import dev.strata.registry.auth.DockerConfigCredentials;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** Options every command takes (see CLI.md); inherited by subcommands. */
+final class GlobalOptions {
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "Configuration file.")
+  Path config;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description = "Indexes and the history database (default /var/lib/strata for root).")
+  Path stateDir;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      scope = ScopeType.INHERIT,
+      description = "Span cache (default: under the state directory).")
+  Path cacheDir;
+
+  @Option(
+      names = "--cache-max-bytes",
+      paramLabel = "N",
+      scope = ScopeType.INHERIT,
+      description = "Bound of the span cache.")
+  Long cacheMaxBytes;
+
+  @Option(
+      names = "--insecure-registry",
+      paramLabel = "HOST[:PORT]",
+      scope = ScopeType.INHERIT,
+      description =
+          "Speak plain HTTP to this registry (repeatable). Loopback registries always do.")
+  List<String> insecureRegistries = new ArrayList<>();
+
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      scope = ScopeType.INHERIT,
+      description = "Platform to pick from a multi-platform image (default: this host).")
+  String platform;
+
+  @Option(
+      names = "--contentcache",
+      paramLabel = "ADDR[,ADDR...]",
+      split = ",",
+      scope = ScopeType.INHERIT,
+      description = "ContentCache servers (tier 2 of the read path; off when not given).")
+  List<String> contentCache = new ArrayList<>();
+
+  @Option(
+      names = "--retries",
+      paramLabel = "N",
+      scope = ScopeType.INHERIT,
+      description = "Retries of a failed registry request (default ${DEFAULT-VALUE}).")
+  int retries = RetryPolicy.DEFAULT.maxRetries();
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "Log what is done (requests retried, tiers chosen).")
+  boolean verbose;
+
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description = "Log every request; show stack traces of errors.")
+  boolean debug;
+
+  @Option(
+      names = "--no-progress",
+      scope = ScopeType.INHERIT,
+      description = "No progress bars, even on a terminal.")
+  boolean noProgress;
+
+  Platform platform() {
+    return platform == null ? Platform.host() : Platform.parse(platform);
+  }
+
+  ImageRef image(String reference) {
+    return ImageRef.parse(reference);
+  }
+
+  RegistryClient registryClient() {
+    return RegistryClient.builder()
+        .credentials(DockerConfigCredentials.fromEnvironment())
+        .retryPolicy(RetryPolicy.DEFAULT.withMaxRetries(retries))
+        .insecureRegistries(new HashSet<>(insecureRegistries))
+        .build();
+  }
+}
