@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +27,14 @@ public final class DockerConfigCredentials implements CredentialSource {
   private static final long HELPER_TIMEOUT_SECONDS = 30;
 
   private final Path configFile;
+  private final List<Path> helperSearchPath;
 
-  public DockerConfigCredentials(Path configFile) {
+  /**
+   * @param helperSearchPath where to look for {@code docker-credential-*} programs
+   */
+  public DockerConfigCredentials(Path configFile, List<Path> helperSearchPath) {
     this.configFile = configFile;
+    this.helperSearchPath = List.copyOf(helperSearchPath);
   }
 
   /** {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */
@@ -38,7 +44,13 @@ public final class DockerConfigCredentials implements CredentialSource {
         dir != null && !dir.isEmpty()
             ? Path.of(dir)
             : Path.of(System.getProperty("user.home"), ".docker");
-    return new DockerConfigCredentials(base.resolve("config.json"));
+    String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
+    List<Path> searchPath =
+        java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+            .filter(p -> !p.isEmpty())
+            .map(Path::of)
+            .toList();
+    return new DockerConfigCredentials(base.resolve("config.json"), searchPath);
   }
 
   @Override
@@ -108,9 +120,22 @@ public final class DockerConfigCredentials implements CredentialSource {
   private Optional<Credentials> runHelper(String name, String serverUrl)
       throws CredentialException {
     String program = "docker-credential-" + name;
+    Path executable =
+        helperSearchPath.stream()
+            .map(dir -> dir.resolve(program))
+            .filter(Files::isExecutable)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new CredentialException(
+                        "credential helper "
+                            + program
+                            + " (named in "
+                            + configFile
+                            + ") is not installed on the PATH"));
     Process process;
     try {
-      process = new ProcessBuilder(program, "get").redirectErrorStream(false).start();
+      process = new ProcessBuilder(executable.toString(), "get").start();
     } catch (IOException e) {
       throw new CredentialException(
           "credential helper "
@@ -123,8 +148,7 @@ public final class DockerConfigCredentials implements CredentialSource {
     try (OutputStream stdin = process.getOutputStream()) {
       stdin.write(serverUrl.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      process.destroyForcibly();
-      throw new CredentialException("credential helper " + program + " closed its input early");
+      // The helper exited without reading its input; its exit status says why.
     }
     try (InputStream stdout = process.getInputStream();
         InputStream stderr = process.getErrorStream()) {
@@ -154,6 +178,8 @@ public final class DockerConfigCredentials implements CredentialSource {
           username.equals("<token>")
               ? new Credentials("", "", secret)
               : new Credentials(username, secret, null));
+    } catch (CredentialException e) {
+      throw e;
     } catch (IOException e) {
       throw new CredentialException("credential helper " + program + " gave an unreadable answer");
     } catch (InterruptedException e) {
