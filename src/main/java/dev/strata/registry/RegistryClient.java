@@ -41,6 +41,7 @@ public final class RegistryClient implements AutoCloseable {
   private final RegistryHttp http;
   private final long monolithicUploadMax;
   private final long uploadChunkSize;
+  private final int pageSize;
 
   private RegistryClient(Builder builder) {
     this.okHttp =
@@ -69,6 +70,7 @@ public final class RegistryClient implements AutoCloseable {
             new TokenCache(builder.clock));
     this.monolithicUploadMax = builder.monolithicUploadMax;
     this.uploadChunkSize = builder.uploadChunkSize;
+    this.pageSize = builder.pageSize;
   }
 
   public static Builder builder() {
@@ -357,7 +359,7 @@ public final class RegistryClient implements AutoCloseable {
     return paginate(
         repo.registry(),
         Scope.pull(repo),
-        http.url(repo.registry(), "/v2/" + repo.name() + "/tags/list?n=1000"),
+        http.url(repo.registry(), "/v2/" + repo.name() + "/tags/list?n=" + pageSize),
         "tags",
         "tags of " + repo);
   }
@@ -367,7 +369,7 @@ public final class RegistryClient implements AutoCloseable {
     return paginate(
         registry,
         Scope.CATALOG,
-        http.url(registry, "/v2/_catalog?n=1000"),
+        http.url(registry, "/v2/_catalog?n=" + pageSize),
         "repositories",
         "catalog of " + registry);
   }
@@ -591,6 +593,7 @@ public final class RegistryClient implements AutoCloseable {
     private String userAgent = "strata";
     private long monolithicUploadMax = 16L << 20;
     private long uploadChunkSize = 16L << 20;
+    private int pageSize = 1000;
 
     private Builder() {}
 
@@ -637,6 +640,15 @@ public final class RegistryClient implements AutoCloseable {
       }
       this.monolithicUploadMax = max;
       this.uploadChunkSize = chunkSize;
+      return this;
+    }
+
+    /** Entries asked for per page of a listing; the registry may send fewer. */
+    public Builder pageSize(int entries) {
+      if (entries < 1) {
+        throw new IllegalArgumentException("page size must be >= 1");
+      }
+      this.pageSize = entries;
       return this;
     }
 
