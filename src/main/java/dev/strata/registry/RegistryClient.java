@@ -247,7 +247,7 @@ public final class RegistryClient implements AutoCloseable {
     String what = "blob " + digest + " in " + repo;
     InputStream resuming =
         new ResumingInputStream(
-            position -> openBlobAt(repo, digest, position, size, what),
+            position -> openBlobAt(repo, digest, position, -1, what),
             0,
             size,
             http.retryPolicy().maxRetries(),
