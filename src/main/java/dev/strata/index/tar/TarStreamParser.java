@@ -72,6 +72,20 @@ public final class TarStreamParser {
     return state == State.END;
   }
 
+  /**
+   * Called at the end of the stream: fails when it ended inside a header, an extended header or
+   * a payload (a truncated layer). A stream without the end-of-archive marker is accepted, as GNU
+   * tar accepts it.
+   */
+  public void finish() throws TarFormatException {
+    boolean clean =
+        state == State.END || (state == State.HEADER && headerFill == 0 && pax.isEmpty());
+    if (!clean) {
+      throw new TarFormatException(
+          "truncated tar: the stream ends inside an entry at byte " + position);
+    }
+  }
+
   public void feed(byte[] buffer, int offset, int length) throws TarFormatException {
     int i = offset;
     int end = offset + length;

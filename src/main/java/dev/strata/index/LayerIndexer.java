@@ -1,0 +1,178 @@
+package dev.strata.index;
+
+import dev.strata.index.gzip.GzipCheckpointer;
+import dev.strata.index.tar.TarFormatException;
+import dev.strata.index.tar.TarStreamParser;
+import dev.strata.index.zstd.ZstdSpans;
+import dev.strata.registry.Digest;
+import dev.strata.registry.DigestMismatchException;
+import dev.strata.registry.LayerDescriptor;
+import dev.strata.registry.VerifyingInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds a layer's index in one streaming pass over its blob: decompress, parse tar headers as they
+ * go by, place checkpoints, hash every span, and check the blob against the layer digest and the
+ * uncompressed stream against the diff ID. Memory stays bounded whatever the layer size: only the
+ * current chunk, one tar header and the entry list are held.
+ */
+public final class LayerIndexer {
+  public static final long DEFAULT_SPAN_TARGET = 2L << 20;
+
+  /** Hears about the pass while it runs: progress, and the uncompressed bytes (to publish them). */
+  public interface Observer {
+    Observer NONE = new Observer() {};
+
+    /** Total blob bytes read so far. */
+    default void compressedProgress(long bytesRead) {}
+
+    /** The uncompressed stream, in order. Must not keep {@code buffer}. */
+    default void uncompressed(byte[] buffer, int offset, int length) throws IOException {}
+  }
+
+  private final long spanTarget;
+
+  public LayerIndexer(long spanTarget) {
+    if (spanTarget < 64 * 1024) {
+      throw new IllegalArgumentException("span target below 64 KiB: " + spanTarget);
+    }
+    this.spanTarget = spanTarget;
+  }
+
+  /**
+   * Indexes {@code blob}, the layer's compressed bytes from the start, reading it to the end.
+   *
+   * @throws UnsupportedLayerException for a media type or tar that strata refuses
+   * @throws DigestMismatchException when the blob or its uncompressed stream is not what the
+   *     manifest and config promise; nothing may be stored then
+   */
+  public LayerIndex index(LayerDescriptor layer, InputStream blob, Observer observer)
+      throws IOException {
+    Compression compression = Compression.of(layer.mediaType());
+    String what = "layer " + layer.digest().shortHex() + " (#" + layer.index() + ")";
+    CountingInputStream counted = new CountingInputStream(blob, observer);
+    InputStream verified = new VerifyingInputStream(counted, layer.digest(), layer.size(), what);
+    Pass pass = new Pass(observer);
+    long uncompressedSize;
+    try {
+      uncompressedSize =
+          switch (compression) {
+            case NONE -> PlainSpans.run(verified, spanTarget, pass);
+            case GZIP -> GzipCheckpointer.run(verified, spanTarget, pass.asGzipSink());
+            case ZSTD -> ZstdSpans.run(verified, spanTarget, pass);
+          };
+      verified.transferTo(OutputStream.nullOutputStream()); // to the end: verifies the digest
+      pass.parser.finish();
+    } catch (TarFormatException e) {
+      throw new UnsupportedLayerException(what + ": " + e.getMessage());
+    }
+    pass.finishSpan();
+    Digest diffId = layer.diffId().sameAlgorithm(pass.diffIdHasher);
+    if (!diffId.equals(layer.diffId())) {
+      throw new DigestMismatchException(what + " uncompressed (diff ID)", layer.diffId(), diffId);
+    }
+    return new LayerIndex(
+        LayerIndex.CURRENT_VERSION,
+        layer.digest(),
+        layer.diffId(),
+        layer.mediaType(),
+        compression,
+        counted.count,
+        uncompressedSize,
+        spanTarget,
+        pass.checkpoints,
+        pass.spanDigests,
+        pass.entries);
+  }
+
+  /** The state of one pass: the sink the decompressor feeds. */
+  private static final class Pass implements DecompressedSink {
+    final List<Checkpoint> checkpoints = new ArrayList<>();
+    final List<Digest> spanDigests = new ArrayList<>();
+    final List<IndexEntry> entries = new ArrayList<>();
+    final MessageDigest diffIdHasher = Digest.newSha256();
+    final TarStreamParser parser;
+    final Observer observer;
+    MessageDigest spanHasher;
+
+    Pass(Observer observer) {
+      this.observer = observer;
+      this.parser = new TarStreamParser(entries::add);
+    }
+
+    @Override
+    public void checkpoint(Checkpoint checkpoint) {
+      finishSpan();
+      checkpoints.add(checkpoint);
+      spanHasher = Digest.newSha256();
+    }
+
+    GzipCheckpointer.Sink asGzipSink() {
+      return new GzipCheckpointer.Sink() {
+        @Override
+        public void data(byte[] buffer, int offset, int length) throws IOException {
+          Pass.this.data(buffer, offset, length);
+        }
+
+        @Override
+        public void checkpoint(Checkpoint checkpoint) {
+          Pass.this.checkpoint(checkpoint);
+        }
+      };
+    }
+
+    void finishSpan() {
+      if (spanHasher != null) {
+        spanDigests.add(
+            new Digest("sha256", java.util.HexFormat.of().formatHex(spanHasher.digest())));
+        spanHasher = null;
+      }
+    }
+
+    @Override
+    public void data(byte[] buffer, int offset, int length) throws IOException {
+      if (spanHasher == null) {
+        throw new IllegalStateException("data before the first checkpoint");
+      }
+      diffIdHasher.update(buffer, offset, length);
+      spanHasher.update(buffer, offset, length);
+      parser.feed(buffer, offset, length);
+      observer.uncompressed(buffer, offset, length);
+    }
+  }
+
+  private static final class CountingInputStream extends FilterInputStream {
+    private final Observer observer;
+    long count;
+
+    CountingInputStream(InputStream in, Observer observer) {
+      super(in);
+      this.observer = observer;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+        observer.compressedProgress(count);
+      }
+      return n;
+    }
+  }
+}
