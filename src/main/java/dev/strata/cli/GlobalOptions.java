@@ -90,6 +90,11 @@ final class GlobalOptions {
       description = "No progress bars, even on a terminal.")
   boolean noProgress;
 
+  /** The state directory: {@code --state-dir}, else the default for this user. */
+  Path stateDir() {
+    return dev.strata.history.StateDirs.resolve(stateDir);
+  }
+
   Platform platform() {
     return platform == null ? Platform.host() : Platform.parse(platform);
   }

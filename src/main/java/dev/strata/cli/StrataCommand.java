@@ -10,6 +10,8 @@ import picocli.CommandLine.Command;
     description = "Mounts OCI/Docker container images as read-only directories, read on demand.",
     subcommands = {
       InfoCommand.class,
+      IndexCommand.class,
+      HistoryCommand.class,
       PushCommand.class,
       TagsCommand.class,
       CatalogCommand.class,

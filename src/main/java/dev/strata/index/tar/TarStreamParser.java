@@ -43,6 +43,7 @@ public final class TarStreamParser {
   private State state = State.HEADER;
   private long position;
   private long skipRemaining;
+  private long skipPadding;
   private byte[] extended;
   private int extendedFill;
   private char extendedType;
@@ -78,8 +79,13 @@ public final class TarStreamParser {
    * tar accepts it.
    */
   public void finish() throws TarFormatException {
+    // Go's archive/tar (and so umoci) may end a layer right after the last payload, without the
+    // padding or the end marker; Go readers accept that, so we do too.
+    boolean afterLastPayload = state == State.SKIP && skipRemaining <= skipPadding;
     boolean clean =
-        state == State.END || (state == State.HEADER && headerFill == 0 && pax.isEmpty());
+        state == State.END
+            || afterLastPayload
+            || (state == State.HEADER && headerFill == 0 && pax.isEmpty());
     if (!clean) {
       throw new TarFormatException(
           "truncated tar: the stream ends inside an entry at byte " + position);
@@ -280,6 +286,7 @@ public final class TarStreamParser {
     entries++;
     listener.entry(entry);
     skipRemaining = skip;
+    skipPadding = skip - (type == '1' || type == '2' || type == '5' ? 0 : size);
     state = skip > 0 ? State.SKIP : State.HEADER;
   }
 

@@ -222,6 +222,25 @@ class TarStreamParserTest {
   }
 
   @Test
+  void acceptsALayerEndingRightAfterItsLastPayloadButNotInsideIt() throws IOException {
+    // Go's archive/tar (umoci) can end a layer without padding or end marker.
+    byte[] whole = everyKind();
+    TarStreamParser parser = new TarStreamParser(e -> {});
+    // the end of the last payload-carrying entry (the long-named 3-byte file)
+    IndexEntry file =
+        parse(whole, 9).stream().filter(e -> e.size() == 3).findFirst().orElseThrow();
+    int end = (int) (file.payloadOffset() + file.size());
+    parser.feed(whole, 0, end);
+    parser.finish(); // the payload is whole; only its padding and the rest are missing
+    TarStreamParser inside = new TarStreamParser(e -> {});
+    inside.feed(whole, 0, end - 1);
+    assertThatThrownBy(inside::finish).hasMessageContaining("truncated tar");
+    TarStreamParser inHeader = new TarStreamParser(e -> {});
+    inHeader.feed(whole, 0, 100);
+    assertThatThrownBy(inHeader::finish).hasMessageContaining("truncated tar");
+  }
+
+  @Test
   void boundsExtendedHeaders() {
     byte[] header = new byte[512];
     byte[] name = "././@PaxHeader".getBytes(StandardCharsets.US_ASCII);

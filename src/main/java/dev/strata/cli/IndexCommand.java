@@ -1,0 +1,115 @@
+package dev.strata.cli;
+
+import dev.strata.history.HistoryDb;
+import dev.strata.history.LayerRecord;
+import dev.strata.index.ImageIndexer;
+import dev.strata.index.IndexStore;
+import dev.strata.index.LayerIndexer;
+import dev.strata.registry.ImageManifest;
+import dev.strata.registry.LayerDescriptor;
+import dev.strata.registry.RegistryClient;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code strata index IMAGE}: makes sure every layer has an index, and says what each holds. */
+@Command(
+    name = "index",
+    mixinStandardHelpOptions = true,
+    description =
+        "Index every layer of an image (one streaming pass per layer; stored indexes are reused).")
+final class IndexCommand implements Callable<Integer> {
+  @ParentCommand StrataCommand root;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Parameters(paramLabel = "IMAGE")
+  String image;
+
+  @Option(
+      names = "--span-size",
+      paramLabel = "BYTES",
+      description = "Uncompressed bytes between checkpoints (default ${DEFAULT-VALUE}).")
+  long spanSize = LayerIndexer.DEFAULT_SPAN_TARGET;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (RegistryClient client = root.global.registryClient()) {
+      ImageManifest manifest = client.resolve(root.global.image(image), root.global.platform());
+      List<ImageIndexer.LayerResult> results = indexImage(root.global, client, manifest, spanSize);
+      String format = "%-5s  %-19s  %9s  %7s  %10s  %9s  %s%n";
+      out.printf(format, "LAYER", "DIGEST", "ENTRIES", "SPANS", "INDEX", "SIZE", "THROUGHPUT");
+      for (ImageIndexer.LayerResult r : results) {
+        out.printf(
+            format,
+            r.layer().index(),
+            r.layer().digest().algorithm() + ":" + r.layer().digest().shortHex(),
+            r.index().entries().size(),
+            r.index().spanCount(),
+            Sizes.human(r.indexBytes()),
+            Sizes.human(r.layer().size()),
+            r.built() ? Sizes.human((long) r.throughput()) + "/s" : "stored");
+      }
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** Indexes (or finds) every layer, with progress, and records each layer in the history. */
+  static List<ImageIndexer.LayerResult> indexImage(
+      GlobalOptions global, RegistryClient client, ImageManifest manifest, long spanSize)
+      throws Exception {
+    IndexStore store = new IndexStore(global.stateDir());
+    ImageIndexer indexer = new ImageIndexer(client, store, spanSize, 2);
+    long total = manifest.compressedSize();
+    try (Progress progress = Progress.start(global, "index", total, "B");
+        HistoryDb history = HistoryDb.open(global.stateDir())) {
+      java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+      List<ImageIndexer.LayerResult> results =
+          indexer.ensure(
+              manifest,
+              new ImageIndexer.Listener() {
+                @Override
+                public LayerIndexer.Observer building(LayerDescriptor layer) {
+                  return new LayerIndexer.Observer() {
+                    long seen;
+
+                    @Override
+                    public void compressedProgress(long bytesRead) {
+                      progress.stepTo(done.addAndGet(bytesRead - seen));
+                      seen = bytesRead;
+                    }
+                  };
+                }
+              });
+      Instant now = Instant.now();
+      for (ImageIndexer.LayerResult r : results) {
+        LayerRecord base = LayerRecord.of(manifest.ref(), r.layer(), now);
+        history.record(
+            new LayerRecord(
+                base.layerDigest(),
+                base.imageRef(),
+                base.registry(),
+                base.owner(),
+                base.repo(),
+                base.tag(),
+                base.layerIndex(),
+                base.layerSize(),
+                base.mediaType(),
+                base.diffId(),
+                (long) r.index().entries().size(),
+                (long) r.index().spanCount(),
+                r.indexBytes(),
+                now));
+      }
+      return results;
+    }
+  }
+}
