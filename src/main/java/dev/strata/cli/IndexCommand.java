@@ -91,23 +91,9 @@ final class IndexCommand implements Callable<Integer> {
               });
       Instant now = Instant.now();
       for (ImageIndexer.LayerResult r : results) {
-        LayerRecord base = LayerRecord.of(manifest.ref(), r.layer(), now);
         history.record(
-            new LayerRecord(
-                base.layerDigest(),
-                base.imageRef(),
-                base.registry(),
-                base.owner(),
-                base.repo(),
-                base.tag(),
-                base.layerIndex(),
-                base.layerSize(),
-                base.mediaType(),
-                base.diffId(),
-                (long) r.index().entries().size(),
-                (long) r.index().spanCount(),
-                r.indexBytes(),
-                now));
+            LayerRecord.of(manifest.ref(), r.layer(), now)
+                .withIndexStats(r.index().entries().size(), r.index().spanCount(), r.indexBytes()));
       }
       return results;
     }

@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       InfoCommand.class,
       IndexCommand.class,
+      LsCommand.class,
+      GetCommand.class,
       HistoryCommand.class,
       PushCommand.class,
       TagsCommand.class,
