@@ -12,7 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -204,10 +203,11 @@ public final class Extractor {
   /** Writes a regular file unless it is already complete; returns bytes written or -1. */
   private long writeFile(Node file) throws IOException {
     Path path = pathOf(file);
+    Path partial = path.resolveSibling("." + path.getFileName() + PARTIAL);
     if (isComplete(path, file)) {
+      Files.deleteIfExists(partial); // left by a run interrupted after the rename
       return -1;
     }
-    Path partial = path.resolveSibling("." + path.getFileName() + PARTIAL);
     try (OutputStream out = Files.newOutputStream(partial)) {
       readers.apply(file.layerIndex()).copy(file.payloadOffset(), file.size(), out);
     }
@@ -262,9 +262,8 @@ public final class Extractor {
       Posix.lchown(path, node.uid(), node.gid());
     }
     Posix.chmod(path, node.mode());
-    Files.setLastModifiedTime(
-        path,
-        FileTime.from(java.time.Instant.ofEpochSecond(node.mtimeSeconds(), node.mtimeNanos())));
+    // utimensat, not Files.setLastModifiedTime: that opens the file, which blocks on a FIFO
+    Posix.setTimes(path, node.mtimeSeconds(), node.mtimeNanos());
   }
 
   private Path pathOf(Node node) {

@@ -8,14 +8,14 @@ import dev.strata.testing.BuiltLayout;
 import dev.strata.testing.OciLayouts;
 import dev.strata.testing.Registries;
 import dev.strata.testing.RegistryServer;
+import dev.strata.testing.StrataCli;
+import dev.strata.testing.StrataCli.Run;
 import dev.strata.testing.TokenIssuer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,8 +29,6 @@ class CliIT {
   static BuiltLayout single;
   static BuiltLayout multiArch;
 
-  record Run(int status, String out, String err) {}
-
   @BeforeAll
   static void pushImages() {
     registry = Registries.plain();
@@ -42,24 +40,14 @@ class CliIT {
 
   static Run strata(Map<String, String> env, String... args)
       throws IOException, InterruptedException {
-    Path launcher = Path.of(System.getProperty("strata.project.dir"), "daemon/bin/strata");
-    List<String> command = new ArrayList<>(List.of(launcher.toString()));
-    command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put("STRATA_JAR", System.getProperty("strata.jar"));
-    builder.environment().put("DOCKER_CONFIG", dir.resolve("no-docker-config").toString());
-    builder.environment().putAll(env);
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(process.waitFor(120, TimeUnit.SECONDS))
-        .as("strata %s finished", List.of(args))
-        .isTrue();
-    return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    Map<String, String> withConfig = new java.util.HashMap<>();
+    withConfig.put("DOCKER_CONFIG", dir.resolve("no-docker-config").toString());
+    withConfig.putAll(env);
+    return StrataCli.run(withConfig, args);
   }
 
   static Run strata(String... args) throws IOException, InterruptedException {
-    return strata(Map.of(), args);
+    return StrataCli.run(args);
   }
 
   @Test

@@ -21,18 +21,19 @@ import java.util.zip.ZipException;
  *
  * <p>The compressed input must start at {@link Checkpoint#compressedReadStart()} in the blob. To
  * produce the uncompressed bytes up to a later checkpoint {@code next}, the input needs to run only
- * up to {@code next.compressedOffset()} (exclusive): nothing is read ahead of need beyond what the
- * input stream hands over. Decompression continues across gzip member boundaries: after the
- * checkpoint's member ends, its trailer is skipped (not checked: the member's start is not here),
- * and each further member is inflated in gzip mode (zlib checks its header, CRC and length). As at
- * index time, anything after a complete member that is not the gzip magic ends the data.
+ * up to {@code next.compressedOffset()} (exclusive); input is read in chunks of up to 64 KiB, and
+ * only when zlib needs more. Decompression continues across gzip member boundaries: after a
+ * member's deflate data its 8-byte trailer is skipped, the next member's header is parsed (FEXTRA,
+ * FNAME, FCOMMENT, FHCRC; header CRC checked) and a fresh raw inflate, with no dictionary, goes on.
+ * As at index time, anything after a complete member that is not the gzip magic ends the data.
  *
- * <p>There is no checksum over a partial member: a span's bytes are verified by its digest.
- * Truncated input throws {@link EOFException}; data zlib rejects throws {@link ZipException}.
+ * <p>No CRC is checked here (the read usually starts inside a member, so the member's CRC cannot
+ * be): a span's bytes are verified by its digest. Truncated input throws {@link EOFException}; data
+ * zlib rejects (and a bad header or window) throws {@link ZipException}.
  *
  * <p>Native state (a z_stream and its buffers, about 300 KiB) is pooled across calls and threads;
  * each call or stream uses its own, so concurrent calls are safe. A stream from {@link #open} must
- * be closed to return its state to the pool.
+ * be closed to return its state to the pool (an unclosed one is freed when garbage collected).
  */
 public final class CheckpointInflater {
   private static final int IN_SIZE = 64 * 1024;
@@ -79,12 +80,14 @@ public final class CheckpointInflater {
   }
 
   private enum State {
-    /** Inflating; {@link Uncompressed#raw} tells whether it is the checkpoint's own member. */
+    /** Inflating a member's deflate data. */
     MEMBER,
-    /** Skipping the trailer of the checkpoint's member. */
+    /** Skipping a member's trailer. */
     TRAILER,
     /** After a member: another one, or the end. */
     BETWEEN,
+    /** Parsing the next member's header. */
+    HEADER,
     DONE
   }
 
@@ -95,15 +98,9 @@ public final class CheckpointInflater {
     private Engine engine;
     private final MemorySegment strm;
 
+    private final ZInput input;
     private State state = State.MEMBER;
-    private boolean raw = true;
     private int trailerLeft;
-
-    /** Bytes read from {@link #in}. */
-    private long read;
-
-    /** Valid bytes in the input buffer; the unconsumed ones are its last avail_in. */
-    private int inFill;
 
     /** Uncompressed bytes produced since the checkpoint. */
     private long produced;
@@ -120,6 +117,7 @@ public final class CheckpointInflater {
       Zlib.requireAvailable();
       engine = Engine.acquire();
       strm = engine.strm;
+      input = engine.input;
       try {
         start();
       } catch (IOException | RuntimeException | Error e) {
@@ -133,7 +131,7 @@ public final class CheckpointInflater {
       int windowLength = cp.windowLength();
       if (windowLength > 0) {
         byte[] window = cp.window();
-        if (windowLength > Zlib.WINDOW_SIZE || window.length > IN_SIZE) {
+        if (windowLength > Zlib.WINDOW_SIZE || window.length > OUT_SIZE) {
           throw new ZipException(
               "corrupt checkpoint at uncompressed offset "
                   + cp.uncompressedOffset()
@@ -143,8 +141,9 @@ public final class CheckpointInflater {
                   + window.length
                   + " deflated)");
         }
-        MemorySegment.copy(window, 0, engine.in, JAVA_BYTE, 0, window.length);
-        Zlib.setInput(strm, engine.in, 0, window.length);
+        // The output buffer is free until the first read: the deflated window goes there.
+        MemorySegment.copy(window, 0, engine.out, JAVA_BYTE, 0, window.length);
+        Zlib.setInput(strm, engine.out, 0, window.length);
         Zlib.setOutput(strm, engine.dict, 0, windowLength);
         int ret = Zlib.inflate(strm, Zlib.Z_FINISH);
         if (ret != Zlib.Z_STREAM_END || Zlib.availOut(strm) != 0 || Zlib.availIn(strm) != 0) {
@@ -159,28 +158,31 @@ public final class CheckpointInflater {
         check(Zlib.inflateReset2(strm, Zlib.RAW), "inflateReset2");
         check(Zlib.inflateSetDictionary(strm, engine.dict, windowLength), "inflateSetDictionary");
       }
-      Zlib.setInput(strm, engine.in, 0, 0);
+      input.reset(in);
       int bits = cp.bits();
       if (bits > 0) {
-        if (!fill(1)) {
+        if (!input.fill(1)) {
           throw truncated();
         }
-        int first = engine.in.get(JAVA_BYTE, 0) & 0xff;
+        int first = input.array()[input.position()] & 0xff;
         check(Zlib.inflatePrime(strm, bits, first >> (8 - bits)), "inflatePrime");
-        consume(1);
+        input.consume(1);
       }
     }
 
     @Override
     public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
+      ensureOpen();
+      if (outPos == outLimit && !produce(1)) {
+        return -1;
+      }
+      return engine.out.get(JAVA_BYTE, outPos++) & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       Objects.checkFromIndexSize(off, len, b.length);
+      ensureOpen();
       if (len == 0) {
         return 0;
       }
@@ -195,6 +197,7 @@ public final class CheckpointInflater {
 
     @Override
     public long skip(long n) throws IOException {
+      ensureOpen();
       long skipped = 0;
       while (skipped < n) {
         if (outPos == outLimit && !produce(n - skipped)) {
@@ -238,9 +241,6 @@ public final class CheckpointInflater {
      * the output buffer; false at the end of the gzip stream.
      */
     private boolean produce(long want) throws IOException {
-      if (engine == null) {
-        throw new IOException("stream closed");
-      }
       int room = (int) Math.max(MIN_STEP, Math.min(OUT_SIZE, want));
       Zlib.setOutput(strm, engine.out, 0, room);
       outPos = 0;
@@ -248,39 +248,52 @@ public final class CheckpointInflater {
       while (Zlib.availOut(strm) == room) {
         switch (state) {
           case MEMBER -> {
-            if (Zlib.availIn(strm) == 0 && !fill(1)) {
+            if (input.available() == 0 && !input.fill(1)) {
               throw truncated();
             }
             int ret = Zlib.inflate(strm, Zlib.Z_NO_FLUSH);
             if (ret == Zlib.Z_STREAM_END) {
-              if (raw) {
-                state = State.TRAILER;
-                trailerLeft = 8;
-              } else {
-                state = State.BETWEEN;
-              }
+              state = State.TRAILER;
+              trailerLeft = 8;
             } else if (ret != Zlib.Z_OK) {
-              throw corrupt(ret);
+              throw corrupt(Zlib.describe(strm, ret));
             }
           }
           case TRAILER -> {
-            if (Zlib.availIn(strm) == 0 && !fill(1)) {
+            // Not checked: the CRC covers the whole member, and the read started inside it
+            // (the span's digest covers what is served).
+            if (input.available() == 0 && !input.fill(1)) {
               throw truncated();
             }
-            int k = Math.min(trailerLeft, Zlib.availIn(strm));
-            consume(k);
+            int k = Math.min(trailerLeft, input.available());
+            input.consume(k);
             trailerLeft -= k;
             if (trailerLeft == 0) {
               state = State.BETWEEN;
             }
           }
           case BETWEEN -> {
-            if (fill(2) && isGzipMagic()) {
-              check(Zlib.inflateReset2(strm, Zlib.GZIP), "inflateReset2");
-              raw = false;
-              state = State.MEMBER;
+            if (input.fill(2) && input.atGzipMagic()) {
+              engine.header.reset();
+              state = State.HEADER;
             } else {
-              state = State.DONE;
+              state = State.DONE; // the end, or trailing bytes that are not gzip
+            }
+          }
+          case HEADER -> {
+            if (input.available() == 0 && !input.fill(1)) {
+              throw truncated();
+            }
+            int k;
+            try {
+              k = engine.header.feed(input.array(), input.position(), input.available());
+            } catch (ZipException e) {
+              throw corrupt(e.getMessage());
+            }
+            input.consume(k);
+            if (engine.header.isDone()) {
+              check(Zlib.inflateReset(strm), "inflateReset");
+              state = State.MEMBER;
             }
           }
           case DONE -> {
@@ -293,45 +306,14 @@ public final class CheckpointInflater {
       return true;
     }
 
-    private boolean isGzipMagic() {
-      int at = inFill - Zlib.availIn(strm);
-      MemorySegment buf = engine.in;
-      return buf.get(JAVA_BYTE, at) == (byte) 0x1f && buf.get(JAVA_BYTE, at + 1) == (byte) 0x8b;
-    }
-
-    private void consume(int k) {
-      int avail = Zlib.availIn(strm);
-      Zlib.setInput(strm, engine.in, inFill - avail + k, avail - k);
-    }
-
-    /** As {@code GzipCheckpointer}: at least {@code n} unconsumed input bytes if there are. */
-    private boolean fill(int n) throws IOException {
-      int avail = Zlib.availIn(strm);
-      if (avail >= n) {
-        return true;
+    private void ensureOpen() throws IOException {
+      if (engine == null) {
+        throw new IOException("stream closed");
       }
-      MemorySegment seg = engine.in;
-      byte[] arr = engine.inArr;
-      if (avail > 0) {
-        MemorySegment.copy(seg, inFill - avail, seg, 0, avail);
-      }
-      int fill = avail;
-      while (fill < n) {
-        int got = in.read(arr, fill, IN_SIZE - fill);
-        if (got < 0) {
-          break;
-        }
-        MemorySegment.copy(arr, fill, seg, JAVA_BYTE, fill, got);
-        fill += got;
-        read += got;
-      }
-      inFill = fill;
-      Zlib.setInput(strm, seg, 0, fill);
-      return fill >= n;
     }
 
     private long blobOffset() {
-      return cp.compressedReadStart() + read - Zlib.availIn(strm);
+      return cp.compressedReadStart() + input.offset();
     }
 
     private EOFException truncated() {
@@ -344,14 +326,14 @@ public final class CheckpointInflater {
               + cp.uncompressedOffset());
     }
 
-    private ZipException corrupt(int ret) {
+    private ZipException corrupt(String what) {
       return new ZipException(
           "corrupt gzip data near blob offset "
               + blobOffset()
               + " (from the checkpoint at uncompressed offset "
               + cp.uncompressedOffset()
               + "): "
-              + Zlib.describe(strm, ret));
+              + what);
     }
 
     private void check(int ret, String what) throws IOException {
@@ -380,18 +362,18 @@ public final class CheckpointInflater {
   /** One z_stream with its buffers: pooled, used by one stream at a time. */
   private static final class Engine {
     final MemorySegment strm;
-    final MemorySegment in;
+    final ZInput input;
     final MemorySegment out;
     final MemorySegment dict;
-    final byte[] inArr = new byte[IN_SIZE];
     final byte[] outArr = new byte[OUT_SIZE];
+    final GzipHeader header = new GzipHeader();
     private final Cleaner.Cleanable cleanable;
 
     private Engine() {
       // Auto arena: the pool hands engines between threads, and nothing is closed on a hot path.
       Arena arena = Arena.ofAuto();
       strm = Zlib.newStream(arena);
-      in = arena.allocate(IN_SIZE, 64);
+      input = new ZInput(strm, arena.allocate(IN_SIZE, 64), new byte[IN_SIZE]);
       out = arena.allocate(OUT_SIZE, 64);
       dict = arena.allocate(Zlib.WINDOW_SIZE, 64);
       int ret = Zlib.inflateInit2(strm, Zlib.RAW);

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.ZipException;
 
@@ -40,14 +42,23 @@ import java.util.zip.ZipException;
  * throws {@link EOFException}; corrupt input (bad header, bad deflate data, CRC or length mismatch
  * in a member's trailer) throws {@link ZipException}; both name the compressed offset.
  *
- * <p>Memory is bounded (a 64 KiB input buffer, a 256 KiB output buffer, zlib's 40 KiB state)
- * whatever the stream's size. Not thread-safe per call, but calls are independent.
+ * <p>How: each member's header is parsed in Java ({@link GzipHeader}), its deflate data is inflated
+ * by the system zlib in raw mode with {@code inflate(Z_BLOCK)}, which returns at every block end
+ * with the bit position in {@code data_type}, and its trailer (CRC-32 and length) is checked in
+ * Java ({@link CRC32} is an intrinsic, faster than zlib 1.2's own CRC). The window at a block
+ * boundary comes from {@code inflateGetDictionary} and is raw-deflated with {@link Deflater} at
+ * level 1. Output reaches the sink in chunks of 224–256 KiB, and before each checkpoint.
+ *
+ * <p>Memory is bounded (64 KiB of input, 256 KiB of output, zlib's ~40 KiB and the window
+ * deflater's ~300 KiB state) whatever the stream's size. A call runs on the thread that made it
+ * (its native buffers are confined to it); separate calls share nothing.
  */
 public final class GzipCheckpointer {
   /** What the pass produces, in stream order. */
   public interface Sink {
     /**
-     * The next uncompressed bytes. {@code buf} is reused after this returns: copy what you keep.
+     * The next uncompressed bytes ({@code len > 0}). {@code buf} is reused after this returns: copy
+     * what you keep.
      */
     void data(byte[] buf, int off, int len) throws IOException;
 
@@ -66,11 +77,17 @@ public final class GzipCheckpointer {
         throws IOException {}
   }
 
-  static final int IN_SIZE = 64 * 1024;
-  static final int OUT_SIZE = 256 * 1024;
+  private static final int IN_SIZE = 64 * 1024;
+  private static final int OUT_SIZE = 256 * 1024;
 
   /** Hand output to the sink once less than this much room is left in the output buffer. */
   private static final int OUT_LOW_WATER = 32 * 1024;
+
+  /**
+   * Deflate level for windows: level 1 is several times faster than 6, and on tar-like data the
+   * windows come out only ~3% larger (7.7 vs 7.5 MB per GB at 2 MiB spans).
+   */
+  private static final int WINDOW_LEVEL = 1;
 
   private static final byte[] EMPTY = new byte[0];
 
@@ -102,20 +119,16 @@ public final class GzipCheckpointer {
     private final Sink sink;
 
     private final MemorySegment strm;
-    private final MemorySegment inSeg;
-    private final byte[] inArr = new byte[IN_SIZE];
+    private final ZInput input;
     private final MemorySegment outSeg;
+    private final ByteBuffer outView;
     private final byte[] outArr = new byte[OUT_SIZE];
     private final MemorySegment dictSeg;
     private final MemorySegment dictLen;
-    private final Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+    private final Deflater deflater = new Deflater(WINDOW_LEVEL, true);
     private byte[] deflated = new byte[Zlib.WINDOW_SIZE + 1024];
-
-    /** Bytes read from {@link #in} so far. */
-    private long read;
-
-    /** Valid bytes in {@link #inSeg}; the unconsumed ones are its last avail_in. */
-    private int inFill;
+    private final GzipHeader header = new GzipHeader();
+    private final CRC32 crc = new CRC32();
 
     /** Uncompressed bytes handed to the sink. */
     private long delivered;
@@ -123,29 +136,39 @@ public final class GzipCheckpointer {
     /** Uncompressed offset of the last checkpoint, or -1 before the first. */
     private long lastCheckpoint = -1;
 
+    /** Uncompressed offset where the current member's data starts. */
+    private long memberStart;
+
+    /** Where in the output buffer the current member's bytes not yet in {@link #crc} start. */
+    private int crcFrom;
+
     Pass(Arena arena, InputStream in, long spanTarget, Sink sink) {
       this.in = in;
       this.spanTarget = spanTarget;
       this.sink = sink;
       strm = Zlib.newStream(arena);
-      inSeg = arena.allocate(IN_SIZE, 64);
+      input = new ZInput(strm, arena.allocate(IN_SIZE, 64), new byte[IN_SIZE]);
       outSeg = arena.allocate(OUT_SIZE, 64);
+      outView = outSeg.asByteBuffer();
       dictSeg = arena.allocate(Zlib.WINDOW_SIZE, 64);
       dictLen = arena.allocate(JAVA_INT);
     }
 
     long run() throws IOException {
       try {
-        if (!fill(2)) {
+        input.reset(in);
+        if (!input.fill(2)) {
           throw new EOFException(
-              "truncated gzip stream: input ended after " + inFill + " bytes, before any member");
+              "truncated gzip stream: input ended after "
+                  + input.bytesRead()
+                  + " bytes, before any member");
         }
-        if (!isGzipMagic()) {
+        if (!input.atGzipMagic()) {
           throw new ZipException("not a gzip stream (no gzip magic at offset 0)");
         }
-        check(Zlib.inflateInit2(strm, Zlib.GZIP), "inflateInit2");
+        check(Zlib.inflateInit2(strm, Zlib.RAW), "inflateInit2");
         try {
-          loop();
+          members();
         } finally {
           Zlib.inflateEnd(strm);
         }
@@ -155,50 +178,98 @@ public final class GzipCheckpointer {
       }
     }
 
-    private void loop() throws IOException {
+    /** Member after member: header (in Java), deflate data (raw zlib), trailer (in Java). */
+    private void members() throws IOException {
       Zlib.setOutput(strm, outSeg, 0, OUT_SIZE);
-      boolean inHeader = true;
       while (true) {
-        if (Zlib.availIn(strm) == 0 && !fill(1)) {
+        header();
+        long offset = delivered + pending();
+        memberStart = offset;
+        crc.reset();
+        crcFrom = pending();
+        if (lastCheckpoint < 0 || offset - lastCheckpoint >= spanTarget) {
+          checkpoint(offset, 0, false);
+        }
+        deflateData();
+        trailer();
+        if (input.fill(2) && input.atGzipMagic()) {
+          header.reset();
+          check(Zlib.inflateReset(strm), "inflateReset");
+        } else {
           flush();
-          throw new EOFException(
-              "truncated gzip stream: input ended inside a member at compressed offset "
-                  + read
-                  + " (uncompressed offset "
-                  + delivered
-                  + ")");
+          long at = input.offset();
+          ZInput.Drained rest = input.drain();
+          if (rest.count() > 0) {
+            sink.trailingData(at, rest.count(), rest.allZero());
+          }
+          return;
+        }
+      }
+    }
+
+    private void header() throws IOException {
+      while (!header.isDone()) {
+        if (input.available() == 0 && !input.fill(1)) {
+          throw truncated("a member header");
+        }
+        int k;
+        try {
+          k = header.feed(input.array(), input.position(), input.available());
+        } catch (ZipException e) {
+          throw new ZipException(
+              "corrupt gzip stream near compressed offset "
+                  + input.offset()
+                  + ": "
+                  + e.getMessage());
+        }
+        input.consume(k);
+      }
+    }
+
+    private void deflateData() throws IOException {
+      while (true) {
+        if (input.available() == 0 && !input.fill(1)) {
+          flush();
+          throw truncated("a member's deflate data");
         }
         int ret = Zlib.inflate(strm, Zlib.Z_BLOCK);
         if (ret == Zlib.Z_STREAM_END) {
-          // Member complete, trailer checked. Another one, or the end.
-          if (fill(2) && isGzipMagic()) {
-            check(Zlib.inflateReset(strm), "inflateReset");
-            inHeader = true;
-          } else {
-            flush();
-            drainTrailing();
-            return;
-          }
-        } else if (ret != Zlib.Z_OK) {
-          throw corrupt(ret);
-        } else {
-          int dataType = Zlib.dataType(strm);
-          if ((dataType & 0xC0) == 0x80) {
-            long offset = delivered + pending();
-            if (inHeader) {
-              inHeader = false;
-              if (lastCheckpoint < 0 || offset - lastCheckpoint >= spanTarget) {
-                checkpoint(offset, 0, false);
-              }
-            } else if (offset - lastCheckpoint >= spanTarget) {
-              checkpoint(offset, dataType & 7, true);
-            }
+          return;
+        }
+        if (ret != Zlib.Z_OK) {
+          throw corrupt(Zlib.describe(strm, ret));
+        }
+        int dataType = Zlib.dataType(strm);
+        if ((dataType & 0xC0) == 0x80) { // the end of a block that is not the last
+          long offset = delivered + pending();
+          if (offset - lastCheckpoint >= spanTarget) {
+            checkpoint(offset, dataType & 7, true);
           }
         }
         if (Zlib.availOut(strm) < OUT_LOW_WATER) {
           flush();
         }
       }
+    }
+
+    /** Checks the member's CRC-32 and length (mod 2^32) against its trailer. */
+    private void trailer() throws IOException {
+      int end = pending();
+      updateCrc(crcFrom, end);
+      crcFrom = end;
+      if (!input.fill(8)) {
+        throw truncated("a member trailer");
+      }
+      long expectedCrc = input.le32();
+      input.consume(4);
+      long expectedSize = input.le32();
+      if (expectedCrc != crc.getValue()) {
+        throw corrupt("incorrect data check (CRC-32 of the member's data)");
+      }
+      if (expectedSize != ((delivered + end - memberStart) & 0xffffffffL)) {
+        throw corrupt("incorrect length check (length of the member's data)");
+      }
+      input.consume(4);
     }
 
     private void checkpoint(long offset, int bits, boolean withWindow) throws IOException {
@@ -208,15 +279,14 @@ public final class GzipCheckpointer {
       if (withWindow) {
         check(Zlib.inflateGetDictionary(strm, dictSeg, dictLen), "inflateGetDictionary");
         windowLength = dictLen.get(JAVA_INT, 0);
-        window = deflate(windowLength);
+        window = deflateWindow(windowLength);
       }
-      long compressedOffset = read - Zlib.availIn(strm);
-      sink.checkpoint(new Checkpoint(offset, compressedOffset, bits, window, windowLength));
+      sink.checkpoint(new Checkpoint(offset, input.offset(), bits, window, windowLength));
       lastCheckpoint = offset;
     }
 
     /** Raw-deflates the first {@code length} bytes of {@link #dictSeg}. */
-    private byte[] deflate(int length) {
+    private byte[] deflateWindow(int length) {
       if (length == 0) {
         return EMPTY;
       }
@@ -242,6 +312,8 @@ public final class GzipCheckpointer {
     private void flush() throws IOException {
       int n = pending();
       if (n > 0) {
+        updateCrc(crcFrom, n);
+        crcFrom = 0;
         MemorySegment.copy(outSeg, JAVA_BYTE, 0, outArr, 0, n);
         delivered += n;
         Zlib.setOutput(strm, outSeg, 0, OUT_SIZE);
@@ -249,66 +321,32 @@ public final class GzipCheckpointer {
       }
     }
 
-    /**
-     * Makes at least {@code n} (≤ {@link #IN_SIZE}) unconsumed input bytes available if the input
-     * has them, keeping the unconsumed ones. Returns whether it could.
-     */
-    private boolean fill(int n) throws IOException {
-      int avail = Zlib.availIn(strm);
-      if (avail >= n) {
-        return true;
-      }
-      if (avail > 0) {
-        MemorySegment.copy(inSeg, inFill - avail, inSeg, 0, avail);
-      }
-      int fill = avail;
-      while (fill < n) {
-        int got = in.read(inArr, fill, IN_SIZE - fill);
-        if (got < 0) {
-          break;
-        }
-        MemorySegment.copy(inArr, fill, inSeg, JAVA_BYTE, fill, got);
-        fill += got;
-        read += got;
-      }
-      inFill = fill;
-      Zlib.setInput(strm, inSeg, 0, fill);
-      return fill >= n;
-    }
-
-    private boolean isGzipMagic() {
-      int at = inFill - Zlib.availIn(strm);
-      return inSeg.get(JAVA_BYTE, at) == (byte) 0x1f && inSeg.get(JAVA_BYTE, at + 1) == (byte) 0x8b;
-    }
-
-    /** Reads what follows the last member to the end of the input and reports it. */
-    private void drainTrailing() throws IOException {
-      int avail = Zlib.availIn(strm);
-      long start = read - avail;
-      MemorySegment.copy(inSeg, JAVA_BYTE, inFill - avail, inArr, 0, avail);
-      boolean allZero = allZero(inArr, 0, avail);
-      long length = avail;
-      int got;
-      while ((got = in.read(inArr, 0, IN_SIZE)) >= 0) {
-        read += got;
-        length += got;
-        allZero &= allZero(inArr, 0, got);
-      }
-      Zlib.setInput(strm, inSeg, 0, 0);
-      if (length > 0) {
-        sink.trailingData(start, length, allZero);
+    private void updateCrc(int from, int to) {
+      if (to > from) {
+        outView.clear().position(from).limit(to);
+        crc.update(outView);
       }
     }
 
-    private ZipException corrupt(int ret) {
-      long at = read - Zlib.availIn(strm);
+    private EOFException truncated(String where) {
+      return new EOFException(
+          "truncated gzip stream: input ended inside "
+              + where
+              + " at compressed offset "
+              + input.bytesRead()
+              + " (uncompressed offset "
+              + (delivered + pending())
+              + ")");
+    }
+
+    private ZipException corrupt(String what) {
       return new ZipException(
           "corrupt gzip stream near compressed offset "
-              + at
+              + input.offset()
               + " (uncompressed offset "
               + (delivered + pending())
               + "): "
-              + Zlib.describe(strm, ret));
+              + what);
     }
 
     private void check(int ret, String what) throws IOException {
@@ -316,14 +354,5 @@ public final class GzipCheckpointer {
         throw new IOException(what + " failed: " + Zlib.describe(strm, ret));
       }
     }
-  }
-
-  private static boolean allZero(byte[] b, int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (b[i] != 0) {
-        return false;
-      }
-    }
-    return true;
   }
 }

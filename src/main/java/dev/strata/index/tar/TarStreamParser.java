@@ -74,9 +74,9 @@ public final class TarStreamParser {
   }
 
   /**
-   * Called at the end of the stream: fails when it ended inside a header, an extended header or
-   * a payload (a truncated layer). A stream without the end-of-archive marker is accepted, as GNU
-   * tar accepts it.
+   * Called at the end of the stream: fails when it ended inside a header, an extended header or a
+   * payload (a truncated layer). A stream without the end-of-archive marker is accepted, as GNU tar
+   * accepts it.
    */
   public void finish() throws TarFormatException {
     // Go's archive/tar (and so umoci) may end a layer right after the last payload, without the

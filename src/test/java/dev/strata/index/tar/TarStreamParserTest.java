@@ -227,8 +227,7 @@ class TarStreamParserTest {
     byte[] whole = everyKind();
     TarStreamParser parser = new TarStreamParser(e -> {});
     // the end of the last payload-carrying entry (the long-named 3-byte file)
-    IndexEntry file =
-        parse(whole, 9).stream().filter(e -> e.size() == 3).findFirst().orElseThrow();
+    IndexEntry file = parse(whole, 9).stream().filter(e -> e.size() == 3).findFirst().orElseThrow();
     int end = (int) (file.payloadOffset() + file.size());
     parser.feed(whole, 0, end);
     parser.finish(); // the payload is whole; only its padding and the rest are missing

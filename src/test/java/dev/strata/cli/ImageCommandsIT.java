@@ -1,0 +1,241 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.strata.testing.LayeredImages;
+import dev.strata.testing.OciLayouts;
+import dev.strata.testing.Registries;
+import dev.strata.testing.RegistryServer;
+import dev.strata.testing.StrataCli;
+import dev.strata.testing.StrataCli.Run;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code strata index}, {@code ls}, {@code get} and {@code history} against the real registry, for
+ * a three-layer image with whiteouts, an opaque directory, hardlinks, a setuid file, a FIFO and a
+ * device — stored gzip-compressed, zstd-compressed and uncompressed. {@code umoci unpack} of the
+ * same image is the oracle.
+ */
+class ImageCommandsIT {
+  @TempDir static Path dir;
+  static RegistryServer registry;
+  static Path oracle;
+  static byte[] big = new byte[5_000_000];
+
+  @BeforeAll
+  static void buildAndPush() throws Exception {
+    registry = Registries.plain();
+    new Random(77).nextBytes(big);
+    for (int i = 0; i < big.length; i += 3) {
+      big[i] = 'a'; // compressible but not trivially
+    }
+    Path layout =
+        LayeredImages.build(
+            dir.resolve("layout"),
+            "1.0",
+            l ->
+                l.dir("etc", 0755)
+                    .file("etc/os-release", 0644, "ID=strata\n")
+                    .dir("usr", 0755)
+                    .dir("usr/bin", 0755)
+                    .file(
+                        "usr/bin/tool",
+                        04755,
+                        "#!/bin/sh\necho tool\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        0,
+                        0)
+                    .hardlink("usr/bin/tool-link", "usr/bin/tool")
+                    .symlink("bin", "usr/bin")
+                    .dir("var/lib/app", 0750)
+                    .file("var/lib/app/data", 0600, big, 1000, 1000)
+                    .file("var/lib/app/old", 0644, "old\n")
+                    .dir("run", 01777)
+                    .fifo("run/fifo", 0600)
+                    .charDevice("dev/zero", 0666, 1, 5),
+            l ->
+                l.mtime(1_710_000_000L)
+                    .whiteout("etc/os-release")
+                    .opaque("var/lib/app")
+                    .file("var/lib/app/new", 0640, "new\n")
+                    .file("etc/hostname", 0644, "layered\n"),
+            l ->
+                l.mtime(1_720_000_000L)
+                    .file("etc/os-release", 0644, "ID=strata\nVERSION=2\n")
+                    .whiteout("bin")
+                    .file("usr/bin/other", 0755, "other\n"));
+    OciLayouts.pushWithSkopeo(layout, "1.0", ref("gzip"));
+    skopeo(
+        "copy",
+        "--dest-tls-verify=false",
+        "--dest-compress",
+        "--dest-compress-format",
+        "zstd",
+        "oci:" + layout + ":1.0",
+        "docker://" + ref("zstd"));
+    Path archive = dir.resolve("image.tar");
+    skopeo("copy", "oci:" + layout + ":1.0", "docker-archive:" + archive + ":layered:1.0");
+    StrataCli.run("push", "docker-archive:" + archive, ref("plain")).requireSuccess();
+
+    oracle = dir.resolve("bundle");
+    Process umoci =
+        new ProcessBuilder("umoci", "unpack", "--image", layout + ":1.0", oracle.toString())
+            .redirectErrorStream(true)
+            .start();
+    String log =
+        new String(umoci.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(umoci.waitFor()).as(log).isZero();
+  }
+
+  static String ref(String flavour) {
+    return registry.hostPort() + "/images/layered-" + flavour + ":1.0";
+  }
+
+  static void skopeo(String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("skopeo", "--insecure-policy"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String log =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0).as(log).isTrue();
+  }
+
+  static Run strata(Path state, String... args) throws Exception {
+    String[] all = new String[args.length + 2];
+    all[0] = "--state-dir";
+    all[1] = state.toString();
+    System.arraycopy(args, 0, all, 2, args.length);
+    return StrataCli.run(all);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"gzip", "zstd", "plain"})
+  void indexIsBuiltOnceAndGetEqualsUmociUnpack(String flavour) throws Exception {
+    Path state = Files.createDirectories(dir.resolve("state-" + flavour));
+    String blobs = "/v2/images/layered-" + flavour + "/blobs/sha256:.*";
+    int before = registry.countRequests("GET", blobs);
+    Run index = strata(state, "index", ref(flavour)).requireSuccess();
+    assertThat(index.out()).contains("LAYER").doesNotContain("stored");
+    int afterFirst = registry.countRequests("GET", blobs);
+    assertThat(afterFirst - before).isEqualTo(4); // config + three layers, each once
+
+    Run again = strata(state, "index", ref(flavour)).requireSuccess();
+    assertThat(again.out().lines().filter(l -> l.endsWith("stored")).count()).isEqualTo(3);
+    assertThat(registry.countRequests("GET", blobs) - afterFirst).isEqualTo(1); // the config only
+
+    Path out = dir.resolve("get-" + flavour);
+    Run get = strata(state, "get", ref(flavour), "/", "-o", out.toString()).requireSuccess();
+    assertThat(get.out()).contains("already complete");
+    assertThat(describe(out)).isEqualTo(describe(oracle.resolve("rootfs")));
+
+    // interrupted run: a missing file and a stale partial are redone, the rest skipped
+    Files.delete(out.resolve("etc/hostname"));
+    Files.delete(out.resolve("usr/bin/other"));
+    Files.writeString(out.resolve("usr/bin/.other.strata-partial"), "half");
+    Run resumed = strata(state, "get", ref(flavour), "/", "-o", out.toString()).requireSuccess();
+    assertThat(resumed.out()).contains("2 files written");
+    assertThat(describe(out)).isEqualTo(describe(oracle.resolve("rootfs")));
+  }
+
+  @Test
+  void lsShowsTheMergedTreeLikeLs() throws Exception {
+    Path state = Files.createDirectories(dir.resolve("state-ls"));
+    Run ls = strata(state, "ls", ref("gzip")).requireSuccess();
+    assertThat(ls.out().lines().toList()).containsExactly("dev", "etc", "run", "usr", "var");
+    Run etc = strata(state, "ls", "-l", ref("gzip"), "/etc").requireSuccess();
+    assertThat(etc.out())
+        .containsPattern("-rw-r--r-- +1 +0 +0 +8 2024-03-09 \\d\\d:\\d\\d hostname");
+    assertThat(etc.out()).contains("os-release");
+    Run bin = strata(state, "ls", "-l", ref("gzip"), "usr/bin").requireSuccess();
+    assertThat(bin.out()).containsPattern("-rwsr-xr-x +2 .* tool\n");
+    assertThat(bin.out()).containsPattern("-rwsr-xr-x +2 .* tool-link\n");
+    Run recursive = strata(state, "ls", "-R", ref("gzip"), "/var").requireSuccess();
+    assertThat(recursive.out())
+        .contains("/var/lib/app:\nnew\n")
+        .doesNotContain("old")
+        .doesNotContain("data");
+    Run dev = strata(state, "ls", "-l", ref("gzip"), "/dev").requireSuccess();
+    assertThat(dev.out()).containsPattern("crw-rw-rw- .* 1, 5 .* zero");
+    Run missing = strata(state, "ls", ref("gzip"), "/nope");
+    assertThat(missing.status()).isEqualTo(1);
+    assertThat(missing.err()).contains("no such file or directory");
+
+    Run partial =
+        strata(state, "get", ref("gzip"), "/etc/*", "-o", dir.resolve("etc-only").toString())
+            .requireSuccess();
+    assertThat(partial.out()).contains("2 files written");
+    try (Stream<Path> files = Files.walk(dir.resolve("etc-only"))) {
+      assertThat(
+              files
+                  .filter(Files::isRegularFile)
+                  .map(p -> dir.resolve("etc-only").relativize(p).toString()))
+          .containsExactlyInAnyOrder("etc/hostname", "etc/os-release");
+    }
+
+    Run history =
+        strata(state, "history", "--sortby", "layer_index", "--order", "asc").requireSuccess();
+    assertThat(history.out())
+        .contains("images")
+        .contains("layered-gzip")
+        .contains("Page 1 of 1 | 3 total results");
+  }
+
+  /** Path → type, mode, owner, size, content digest, link target, mtime: what must match. */
+  static Map<String, String> describe(Path root) throws IOException {
+    Map<String, String> out = new TreeMap<>();
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : (Iterable<Path>) walk::iterator) {
+        String rel = root.relativize(p).toString();
+        if (rel.isEmpty()) {
+          continue;
+        }
+        Map<String, Object> a =
+            Files.readAttributes(
+                p, "unix:mode,uid,gid,size,lastModifiedTime,nlink,rdev", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        StringBuilder d =
+            new StringBuilder(String.format("%o %s:%s", mode, a.get("uid"), a.get("gid")));
+        if (Files.isSymbolicLink(p)) {
+          d.append(" -> ").append(Files.readSymbolicLink(p));
+        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          d.append(" size=").append(a.get("size")).append(" nlink=").append(a.get("nlink"));
+          d.append(" sha=").append(sha256(p));
+          d.append(" mtime=")
+              .append(
+                  ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime"))
+                      .toInstant()
+                      .getEpochSecond());
+        } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          d.append(" rdev=").append(a.get("rdev"));
+        }
+        out.put(rel, d.toString());
+      }
+    }
+    return out;
+  }
+
+  static String sha256(Path p) throws IOException {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
+          .substring(0, 16);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
