@@ -60,14 +60,15 @@ public final class LayerIndexer {
     InputStream verified = new VerifyingInputStream(counted, layer.digest(), layer.size(), what);
     Pass pass = new Pass(observer);
     long uncompressedSize;
-    try {
+    try (PipelinedSink pipeline = new PipelinedSink(pass)) {
       uncompressedSize =
           switch (compression) {
-            case NONE -> PlainSpans.run(verified, spanTarget, pass);
-            case GZIP -> GzipCheckpointer.run(verified, spanTarget, pass.asGzipSink());
-            case ZSTD -> ZstdSpans.run(verified, spanTarget, pass);
+            case NONE -> PlainSpans.run(verified, spanTarget, pipeline);
+            case GZIP -> GzipCheckpointer.run(verified, spanTarget, asGzipSink(pipeline));
+            case ZSTD -> ZstdSpans.run(verified, spanTarget, pipeline);
           };
       verified.transferTo(OutputStream.nullOutputStream()); // to the end: verifies the digest
+      pipeline.finish();
       pass.parser.finish();
     } catch (TarFormatException e) {
       throw new UnsupportedLayerException(what + ": " + e.getMessage());
@@ -91,7 +92,21 @@ public final class LayerIndexer {
         pass.entries);
   }
 
-  /** The state of one pass: the sink the decompressor feeds. */
+  private static GzipCheckpointer.Sink asGzipSink(DecompressedSink sink) {
+    return new GzipCheckpointer.Sink() {
+      @Override
+      public void data(byte[] buffer, int offset, int length) throws IOException {
+        sink.data(buffer, offset, length);
+      }
+
+      @Override
+      public void checkpoint(Checkpoint checkpoint) throws IOException {
+        sink.checkpoint(checkpoint);
+      }
+    };
+  }
+
+  /** The state of one pass: what the decompressed stream feeds (on the pipeline's worker). */
   private static final class Pass implements DecompressedSink {
     final List<Checkpoint> checkpoints = new ArrayList<>();
     final List<Digest> spanDigests = new ArrayList<>();
@@ -111,20 +126,6 @@ public final class LayerIndexer {
       finishSpan();
       checkpoints.add(checkpoint);
       spanHasher = Digest.newSha256();
-    }
-
-    GzipCheckpointer.Sink asGzipSink() {
-      return new GzipCheckpointer.Sink() {
-        @Override
-        public void data(byte[] buffer, int offset, int length) throws IOException {
-          Pass.this.data(buffer, offset, length);
-        }
-
-        @Override
-        public void checkpoint(Checkpoint checkpoint) {
-          Pass.this.checkpoint(checkpoint);
-        }
-      };
     }
 
     void finishSpan() {
