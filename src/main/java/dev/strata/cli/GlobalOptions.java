@@ -108,6 +108,7 @@ final class GlobalOptions {
         .credentials(DockerConfigCredentials.fromEnvironment())
         .retryPolicy(RetryPolicy.DEFAULT.withMaxRetries(retries))
         .insecureRegistries(new HashSet<>(insecureRegistries))
+        .blobCache(new dev.strata.registry.BlobCache(stateDir().resolve("blobs")))
         .build();
   }
 }

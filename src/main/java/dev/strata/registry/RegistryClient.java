@@ -42,6 +42,7 @@ public final class RegistryClient implements AutoCloseable {
   private final long monolithicUploadMax;
   private final long uploadChunkSize;
   private final int pageSize;
+  private final BlobCache blobCache;
 
   private RegistryClient(Builder builder) {
     this.okHttp =
@@ -71,6 +72,7 @@ public final class RegistryClient implements AutoCloseable {
     this.monolithicUploadMax = builder.monolithicUploadMax;
     this.uploadChunkSize = builder.uploadChunkSize;
     this.pageSize = builder.pageSize;
+    this.blobCache = builder.blobCache;
   }
 
   public static Builder builder() {
@@ -165,8 +167,7 @@ public final class RegistryClient implements AutoCloseable {
     ManifestDocument.Image image = (ManifestDocument.Image) chosen.document();
     Digest configDigest = image.config().digest();
     String configWhat = "config " + configDigest.shortHex() + " of " + ref;
-    ImageConfig config =
-        ImageConfig.parse(fetchBlobBytes(repo, configDigest, MAX_CONFIG_BYTES), configWhat);
+    ImageConfig config = ImageConfig.parse(configBytes(repo, configDigest), configWhat);
     if (config.diffIds().size() != image.layers().size()) {
       throw new UnsupportedManifestException(
           ref
@@ -215,6 +216,21 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   // ---- blobs ----
+
+  /** A config blob: from the local blob cache when there is one, else fetched and kept. */
+  private byte[] configBytes(Repository repo, Digest digest) throws IOException {
+    if (blobCache != null) {
+      java.util.Optional<byte[]> cached = blobCache.get(digest);
+      if (cached.isPresent()) {
+        return cached.get();
+      }
+    }
+    byte[] bytes = fetchBlobBytes(repo, digest, MAX_CONFIG_BYTES);
+    if (blobCache != null) {
+      blobCache.put(digest, bytes);
+    }
+    return bytes;
+  }
 
   /** A small blob (a config), whole in memory and verified; refuses more than {@code maxBytes}. */
   public byte[] fetchBlobBytes(Repository repo, Digest digest, long maxBytes) throws IOException {
@@ -594,6 +610,7 @@ public final class RegistryClient implements AutoCloseable {
     private long monolithicUploadMax = 16L << 20;
     private long uploadChunkSize = 16L << 20;
     private int pageSize = 1000;
+    private BlobCache blobCache;
 
     private Builder() {}
 
@@ -640,6 +657,12 @@ public final class RegistryClient implements AutoCloseable {
       }
       this.monolithicUploadMax = max;
       this.uploadChunkSize = chunkSize;
+      return this;
+    }
+
+    /** Keeps image configs on local disk, so resolving again reads no blob. */
+    public Builder blobCache(BlobCache cache) {
+      this.blobCache = cache;
       return this;
     }
 
