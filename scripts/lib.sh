@@ -26,7 +26,7 @@ MSG
 }
 
 # The Debian packages strata's tests and demo start for real.
-STRATA_PACKAGES=(maven docker-registry skopeo umoci fuse3 libfuse3-3 libfuse2 apache2-utils openssl debootstrap pigz gzip zlib1g python3)
+STRATA_PACKAGES=(maven docker-registry skopeo umoci fuse3 libfuse3-3 libfuse2 apache2-utils openssl debootstrap pigz gzip zlib1g python3 busybox-static attr)
 
 install_packages() {
   local missing=() pkg

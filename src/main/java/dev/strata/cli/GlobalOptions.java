@@ -95,6 +95,16 @@ final class GlobalOptions {
     return dev.strata.history.StateDirs.resolve(stateDir);
   }
 
+  /** The span cache: {@code --cache-dir}, else {@code <state>/cache}. */
+  Path cacheDir() {
+    return cacheDir != null ? cacheDir : stateDir().resolve("cache");
+  }
+
+  /** {@code --cache-max-bytes}, else 10 GiB. */
+  long cacheMaxBytes() {
+    return cacheMaxBytes != null ? cacheMaxBytes : 10L << 30;
+  }
+
   Platform platform() {
     return platform == null ? Platform.host() : Platform.parse(platform);
   }

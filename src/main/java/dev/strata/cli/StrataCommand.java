@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
       IndexCommand.class,
       LsCommand.class,
       GetCommand.class,
+      MountCommand.class,
+      UmountCommand.class,
       HistoryCommand.class,
       PushCommand.class,
       TagsCommand.class,

@@ -2,10 +2,11 @@ package dev.strata.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.strata.testing.LayeredImages;
 import dev.strata.testing.OciLayouts;
 import dev.strata.testing.Registries;
 import dev.strata.testing.RegistryServer;
+import dev.strata.testing.SampleImages;
+import dev.strata.testing.ScratchDir;
 import dev.strata.testing.StrataCli;
 import dev.strata.testing.StrataCli.Run;
 import java.io.IOException;
@@ -20,9 +21,9 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,10 +34,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * same image is the oracle.
  */
 class ImageCommandsIT {
-  @TempDir static Path dir;
+  static ScratchDir scratch = ScratchDir.create("strata-commands-it");
+  static Path dir = scratch.path();
   static RegistryServer registry;
   static Path oracle;
   static byte[] big = new byte[5_000_000];
+
+  @AfterAll
+  static void removeScratch() throws Exception {
+    scratch.close();
+  }
 
   @BeforeAll
   static void buildAndPush() throws Exception {
@@ -45,40 +52,7 @@ class ImageCommandsIT {
     for (int i = 0; i < big.length; i += 3) {
       big[i] = 'a'; // compressible but not trivially
     }
-    Path layout =
-        LayeredImages.build(
-            dir.resolve("layout"),
-            "1.0",
-            l ->
-                l.dir("etc", 0755)
-                    .file("etc/os-release", 0644, "ID=strata\n")
-                    .dir("usr", 0755)
-                    .dir("usr/bin", 0755)
-                    .file(
-                        "usr/bin/tool",
-                        04755,
-                        "#!/bin/sh\necho tool\n".getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                        0,
-                        0)
-                    .hardlink("usr/bin/tool-link", "usr/bin/tool")
-                    .symlink("bin", "usr/bin")
-                    .dir("var/lib/app", 0750)
-                    .file("var/lib/app/data", 0600, big, 1000, 1000)
-                    .file("var/lib/app/old", 0644, "old\n")
-                    .dir("run", 01777)
-                    .fifo("run/fifo", 0600)
-                    .charDevice("dev/zero", 0666, 1, 5),
-            l ->
-                l.mtime(1_710_000_000L)
-                    .whiteout("etc/os-release")
-                    .opaque("var/lib/app")
-                    .file("var/lib/app/new", 0640, "new\n")
-                    .file("etc/hostname", 0644, "layered\n"),
-            l ->
-                l.mtime(1_720_000_000L)
-                    .file("etc/os-release", 0644, "ID=strata\nVERSION=2\n")
-                    .whiteout("bin")
-                    .file("usr/bin/other", 0755, "other\n"));
+    Path layout = SampleImages.layered(dir.resolve("layout"), big);
     OciLayouts.pushWithSkopeo(layout, "1.0", ref("gzip"));
     skopeo(
         "copy",
@@ -205,13 +179,13 @@ class ImageCommandsIT {
     Run partial =
         strata(state, "get", ref("gzip"), "/etc/*", "-o", dir.resolve("etc-only").toString())
             .requireSuccess();
-    assertThat(partial.out()).contains("2 files written");
+    assertThat(partial.out()).contains("3 files written");
     try (Stream<Path> files = Files.walk(dir.resolve("etc-only"))) {
       assertThat(
               files
                   .filter(Files::isRegularFile)
                   .map(p -> dir.resolve("etc-only").relativize(p).toString()))
-          .containsExactlyInAnyOrder("etc/hostname", "etc/os-release");
+          .containsExactlyInAnyOrder("etc/hostname", "etc/labelled", "etc/os-release");
     }
 
     Run history =

@@ -1,0 +1,140 @@
+package dev.strata.mount;
+
+import dev.strata.fs.ImageFileSystem;
+import dev.strata.fs.LayerFileSystem;
+import dev.strata.fs.ReadOnlyFileSystem;
+import dev.strata.fuse.FuseMount;
+import dev.strata.fuse.MountOptions;
+import dev.strata.image.ImageTree;
+import dev.strata.image.LayerEntries;
+import dev.strata.index.ImageIndexer;
+import dev.strata.index.LayerIndex;
+import dev.strata.read.BlobRanges;
+import dev.strata.read.DiskSpanTier;
+import dev.strata.read.ImageContent;
+import dev.strata.read.MemorySpanTier;
+import dev.strata.read.RegistrySpanTier;
+import dev.strata.read.SpanReader;
+import dev.strata.read.SpanTier;
+import dev.strata.read.TieredSpans;
+import dev.strata.registry.ImageManifest;
+import dev.strata.registry.RegistryClient;
+import dev.strata.registry.Repository;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root of one mount: an indexed image, its read path (the order of the tiers is
+ * decided here and only here), the filesystem over it, and the FUSE mount.
+ */
+public final class ImageMount implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ImageMount.class);
+
+  private final ImageManifest manifest;
+  private final ImageContent content;
+  private final FuseMount fuse;
+  private volatile Thread prefetcher;
+
+  private ImageMount(ImageManifest manifest, ImageContent content, FuseMount fuse) {
+    this.manifest = manifest;
+    this.content = content;
+    this.fuse = fuse;
+  }
+
+  /**
+   * Mounts an image whose layers are indexed ({@code layers}, bottom first) and returns once the
+   * mount answers.
+   */
+  public static ImageMount mount(
+      RegistryClient client,
+      ImageManifest manifest,
+      List<ImageIndexer.LayerResult> layers,
+      MountSpec spec)
+      throws IOException {
+    List<LayerIndex> indexes = new ArrayList<>();
+    List<LayerEntries> entries = new ArrayList<>();
+    for (ImageIndexer.LayerResult layer : layers) {
+      indexes.add(layer.index());
+      entries.add(
+          new LayerEntries(
+              layer.layer().index(), layer.layer().digest().toString(), layer.index().entries()));
+    }
+    Repository repository = manifest.ref().repository();
+    List<SpanTier> tiers =
+        List.of(
+            new MemorySpanTier(spec.memoryCacheBytes()),
+            new DiskSpanTier(spec.cacheDir(), spec.cacheMaxBytes()),
+            new RegistrySpanTier(
+                index ->
+                    new SpanReader(
+                        BlobRanges.registry(client, repository, index.layerDigest()), false)));
+    ImageContent content = new ImageContent(indexes, new TieredSpans(tiers));
+    ReadOnlyFileSystem fs =
+        spec.layers()
+            ? new LayerFileSystem(entries, content::read)
+            : new ImageFileSystem(ImageTree.merge(entries), content::read);
+    MountOptions options =
+        new MountOptions(
+            spec.allowOther(),
+            spec.allowOther(), // a container rootfs (allow_other) needs its setuid binaries
+            "strata:" + manifest.ref().repository().name(),
+            MountOptions.DEFAULT_CACHE_TIMEOUT,
+            MountOptions.DEFAULT_CACHE_TIMEOUT,
+            MountOptions.DEFAULT_MOUNT_TIMEOUT);
+    FuseMount fuse = FuseMount.mount(spec.binding(), fs, spec.mountpoint(), options);
+    ImageMount mount = new ImageMount(manifest, content, fuse);
+    if (spec.prefetch() == MountSpec.Prefetch.ALL) {
+      mount.prefetchAll();
+    }
+    return mount;
+  }
+
+  public ImageManifest manifest() {
+    return manifest;
+  }
+
+  public ImageContent content() {
+    return content;
+  }
+
+  /** Fills every span of every layer in the background, one span at a time, at low priority. */
+  private void prefetchAll() {
+    prefetcher =
+        Thread.ofPlatform()
+            .daemon()
+            .priority(Thread.MIN_PRIORITY)
+            .name("strata-prefetch")
+            .start(
+                () -> {
+                  for (LayerIndex index : content.layers()) {
+                    for (int i = 0; i < index.spanCount(); i++) {
+                      if (Thread.currentThread().isInterrupted()) {
+                        return;
+                      }
+                      try {
+                        content.spans().span(index, i);
+                      } catch (IOException e) {
+                        log.info(
+                            "prefetch of span {} of {} failed: {}",
+                            i,
+                            index.layerDigest(),
+                            e.getMessage());
+                      }
+                    }
+                  }
+                  log.info("prefetch complete");
+                });
+  }
+
+  @Override
+  public void close() {
+    Thread p = prefetcher;
+    if (p != null) {
+      p.interrupt();
+    }
+    fuse.close();
+  }
+}

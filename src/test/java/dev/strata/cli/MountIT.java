@@ -1,0 +1,222 @@
+package dev.strata.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.strata.testing.OciLayouts;
+import dev.strata.testing.Registries;
+import dev.strata.testing.RegistryServer;
+import dev.strata.testing.SampleImages;
+import dev.strata.testing.ScratchDir;
+import dev.strata.testing.StrataCli;
+import dev.strata.testing.StrataCli.Run;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real FUSE mounts through {@code strata mount}, with each binding: the merged view equals {@code
+ * umoci unpack}; writes fail; the disk cache serves a second mount without the registry; a stale
+ * mount is cleared; programs run from the mount with chroot, through overlayfs, and over {@code
+ * --layers}.
+ */
+class MountIT {
+  static ScratchDir scratch = ScratchDir.create("strata-mount-it");
+  static Path dir = scratch.path();
+  static RegistryServer registry;
+  static Path oracle;
+  static byte[] big = new byte[6_000_000];
+  final List<Path> mounted = new java.util.ArrayList<>();
+
+  @AfterAll
+  static void removeScratch() throws Exception {
+    scratch.close();
+  }
+
+  @BeforeAll
+  static void images() throws Exception {
+    registry = Registries.plain();
+    new Random(5).nextBytes(big);
+    Path layout = SampleImages.layered(dir.resolve("layout"), big);
+    OciLayouts.pushWithSkopeo(layout, "1.0", registry.hostPort() + "/mount/layered:1.0");
+    Path busybox = SampleImages.busybox(dir.resolve("busybox"));
+    OciLayouts.pushWithSkopeo(busybox, "1.0", registry.hostPort() + "/mount/busybox:1.0");
+    oracle = dir.resolve("bundle");
+    exec("umoci", "unpack", "--image", layout + ":1.0", oracle.toString());
+  }
+
+  @AfterEach
+  void unmountEverything() throws Exception {
+    for (Path m : mounted) {
+      new ProcessBuilder("umount", "-l", m.toString()).start().waitFor();
+    }
+  }
+
+  static String exec(String... command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("%s: %s", List.of(command), out).isZero();
+    return out;
+  }
+
+  Run mount(Path state, String binding, String image, Path target, String... extra)
+      throws Exception {
+    Files.createDirectories(target);
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of("--state-dir", state.toString(), "mount", "--binding", binding));
+    args.addAll(List.of(extra));
+    args.add(registry.hostPort() + "/mount/" + image);
+    args.add(target.toString());
+    Run run = StrataCli.run(args.toArray(String[]::new)).requireSuccess();
+    mounted.add(target);
+    return run;
+  }
+
+  static int blobReads(String repo) {
+    return registry.countRequests("GET", "/v2/mount/" + repo + "/blobs/sha256:.*");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jnr", "jfuse"})
+  void theMountEqualsUmociUnpackAndIsReadOnly(String binding) throws Exception {
+    Path state = dir.resolve("state-" + binding);
+    Path target = dir.resolve("mnt-" + binding);
+    Run run = mount(state, binding, "layered:1.0", target);
+    assertThat(run.out()).contains("mounted");
+    assertThat(Files.readString(Path.of("/proc/mounts"))).contains(target.toString());
+
+    assertThat(ImageCommandsIT.describe(target))
+        .isEqualTo(ImageCommandsIT.describe(oracle.resolve("rootfs")));
+    UserDefinedFileAttributeView xattrs =
+        Files.getFileAttributeView(
+            target.resolve("etc/labelled"), UserDefinedFileAttributeView.class);
+    assertThat(xattrs.list()).contains("strata.test");
+    assertThat(Files.readString(target.resolve("etc/os-release")))
+        .isEqualTo("ID=strata\nVERSION=2\n");
+    assertThatThrownBy(() -> Files.writeString(target.resolve("etc/new"), "x"))
+        .hasMessageContaining("Read-only file system");
+    assertThatThrownBy(() -> Files.delete(target.resolve("etc/hostname")))
+        .hasMessageContaining("Read-only file system");
+    String options = mountOptions(target);
+    assertThat(options).contains("ro").contains("nodev").contains("nosuid");
+
+    StrataCli.run("umount", target.toString()).requireSuccess();
+    assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(target.toString());
+    try (var list = Files.list(target)) {
+      assertThat(list).isEmpty();
+    }
+
+    // a second mount on the same node reads what it read before from the disk cache
+    int before = blobReads("layered");
+    mount(state, binding, "layered:1.0", target);
+    assertThat(ImageCommandsIT.describe(target))
+        .isEqualTo(ImageCommandsIT.describe(oracle.resolve("rootfs")));
+    assertThat(blobReads("layered")).isEqualTo(before);
+    StrataCli.run("umount", target.toString()).requireSuccess();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jnr", "jfuse"})
+  void programsRunFromTheMountDirectlyThroughOverlayfsAndOverLayers(String binding)
+      throws Exception {
+    Path state = dir.resolve("state-busybox-" + binding);
+    Path target = dir.resolve("bb-" + binding);
+    mount(state, binding, "busybox:1.0", target, "--allow-other");
+    assertThat(exec("chroot", target.toString(), "/bin/sh", "-c", "cat /etc/motd; ls /etc"))
+        .contains("lazily mounted")
+        .contains("os-release")
+        .doesNotContain("removed");
+
+    // how a runtime uses it: a writable overlay on top of the read-only mount
+    Path upper = Files.createDirectories(dir.resolve("upper-" + binding));
+    Path work = Files.createDirectories(dir.resolve("work-" + binding));
+    Path merged = Files.createDirectories(dir.resolve("merged-" + binding));
+    exec(
+        "mount",
+        "-t",
+        "overlay",
+        "overlay",
+        "-o",
+        "lowerdir=" + target + ",upperdir=" + upper + ",workdir=" + work,
+        merged.toString());
+    mounted.add(merged);
+    assertThat(
+            exec(
+                "chroot",
+                merged.toString(),
+                "/bin/sh",
+                "-c",
+                "echo written > /tmp/new && cat /tmp/new && cat /etc/motd"))
+        .contains("written")
+        .contains("lazily mounted");
+    assertThat(upper.resolve("tmp/new")).hasContent("written");
+    exec("umount", merged.toString());
+
+    // --layers: one lower directory per layer, merged by the kernel
+    Path layers = dir.resolve("layers-" + binding);
+    mount(state, binding, "busybox:1.0", layers, "--layers", "--allow-other");
+    Path merged2 = Files.createDirectories(dir.resolve("merged2-" + binding));
+    exec(
+        "mount",
+        "-t",
+        "overlay",
+        "overlay",
+        "-o",
+        "lowerdir=" + layers.resolve("1") + ":" + layers.resolve("0"),
+        merged2.toString());
+    mounted.add(merged2);
+    assertThat(exec("chroot", merged2.toString(), "/bin/sh", "-c", "cat /etc/motd; ls /etc"))
+        .contains("lazily mounted")
+        .doesNotContain("removed");
+    exec("umount", merged2.toString());
+    StrataCli.run("umount", layers.toString()).requireSuccess();
+    StrataCli.run("umount", target.toString()).requireSuccess();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jnr", "jfuse"})
+  void aStaleMountLeftByAKilledProcessIsCleared(String binding) throws Exception {
+    Path state = dir.resolve("state-stale-" + binding);
+    Path target = dir.resolve("stale-" + binding);
+    Run run = mount(state, binding, "layered:1.0", target);
+    Matcher pid = Pattern.compile("pid (\\d+)").matcher(run.out());
+    assertThat(pid.find()).as(run.out()).isTrue();
+    exec("kill", "-9", pid.group(1));
+    Thread.sleep(500);
+    // stat of the root may still answer from the kernel's attribute cache; listing cannot
+    assertThatThrownBy(
+            () -> {
+              try (var entries = Files.newDirectoryStream(target)) {
+                entries.iterator().hasNext();
+              }
+            })
+        .hasMessageContaining("not connected");
+    mount(state, binding, "layered:1.0", target);
+    assertThat(Files.readString(target.resolve("etc/hostname"))).isEqualTo("layered\n");
+    StrataCli.run("umount", target.toString()).requireSuccess();
+  }
+
+  static String mountOptions(Path target) throws Exception {
+    Map<String, String> byPoint = new TreeMap<>();
+    for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+      String[] f = line.split(" ");
+      byPoint.put(f[1], f[3]);
+    }
+    return byPoint.getOrDefault(target.toString(), "");
+  }
+}
