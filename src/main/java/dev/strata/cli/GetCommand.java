@@ -2,7 +2,6 @@ package dev.strata.cli;
 
 import dev.strata.extract.Extractor;
 import dev.strata.image.Node;
-import dev.strata.read.LayerReader;
 import dev.strata.registry.RegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,11 +50,8 @@ final class GetCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (RegistryClient client = root.global.registryClient()) {
       LoadedImage loaded = LoadedImage.load(root.global, client, image);
-      LayerReader[] readers = new LayerReader[loaded.indexes().size()];
-      for (int i = 0; i < readers.length; i++) {
-        readers[i] = loaded.reader(client, i);
-      }
-      Extractor extractor = new Extractor(loaded.tree(), i -> readers[i], output, concurrency);
+      Extractor extractor =
+          new Extractor(loaded.tree(), loaded.content(root.global, client), output, concurrency);
       List<Node> nodes = extractor.select(patterns);
       if (nodes.isEmpty()) {
         throw new IllegalStateException(

@@ -4,9 +4,8 @@ import dev.strata.image.ImageTree;
 import dev.strata.image.LayerEntries;
 import dev.strata.index.ImageIndexer;
 import dev.strata.index.LayerIndex;
-import dev.strata.read.BlobRanges;
-import dev.strata.read.LayerReader;
-import dev.strata.read.SpanReader;
+import dev.strata.read.ImageContent;
+import dev.strata.read.ReadPath;
 import dev.strata.registry.ImageManifest;
 import dev.strata.registry.RegistryClient;
 import java.util.ArrayList;
@@ -31,12 +30,14 @@ record LoadedImage(ImageManifest manifest, List<LayerIndex> indexes, ImageTree t
     return new LoadedImage(manifest, indexes, ImageTree.merge(layers));
   }
 
-  /** Reads layer {@code i}'s uncompressed bytes with range requests to the registry. */
-  LayerReader reader(RegistryClient client, int layer) {
-    LayerIndex index = indexes.get(layer);
-    return new LayerReader(
-        index,
-        new SpanReader(
-            BlobRanges.registry(client, manifest.ref().repository(), index.layerDigest())));
+  /** The image's contents through the node's read path (memory, disk cache, registry). */
+  ImageContent content(GlobalOptions global, RegistryClient client) throws java.io.IOException {
+    return ReadPath.forImage(
+        client,
+        manifest.ref().repository(),
+        indexes,
+        global.cacheDir(),
+        global.cacheMaxBytes(),
+        64L << 20);
   }
 }

@@ -3,7 +3,7 @@ package dev.strata.extract;
 import dev.strata.image.ImageTree;
 import dev.strata.image.Node;
 import dev.strata.index.EntryType;
-import dev.strata.read.LayerReader;
+import dev.strata.read.ImageContent;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
@@ -23,7 +23,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.function.IntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +36,9 @@ public final class Extractor {
   private static final Logger log = LoggerFactory.getLogger(Extractor.class);
   private static final String PARTIAL = ".strata-partial";
 
+  /** Files are copied in pieces of this size: a large file is never held whole. */
+  private static final int CHUNK = 4 << 20;
+
   /** Hears about each regular file as it is settled; called from several threads. */
   public interface Listener {
     Listener NONE = (node, written) -> {};
@@ -48,17 +50,14 @@ public final class Extractor {
   public record Result(int entries, int filesWritten, int filesSkipped, long bytesWritten) {}
 
   private final ImageTree tree;
-  private final IntFunction<LayerReader> readers;
+  private final ImageContent content;
   private final Path target;
   private final int concurrency;
   private final boolean root = Posix.isRoot();
 
-  /**
-   * @param readers the reader of each layer, by layer index
-   */
-  public Extractor(ImageTree tree, IntFunction<LayerReader> readers, Path target, int concurrency) {
+  public Extractor(ImageTree tree, ImageContent content, Path target, int concurrency) {
     this.tree = tree;
-    this.readers = readers;
+    this.content = content;
     this.target = target;
     this.concurrency = concurrency;
   }
@@ -208,8 +207,14 @@ public final class Extractor {
       Files.deleteIfExists(partial); // left by a run interrupted after the rename
       return -1;
     }
+    byte[] buffer = new byte[(int) Math.min(file.size(), CHUNK)];
     try (OutputStream out = Files.newOutputStream(partial)) {
-      readers.apply(file.layerIndex()).copy(file.payloadOffset(), file.size(), out);
+      for (long done = 0; done < file.size(); ) {
+        int n = (int) Math.min(buffer.length, file.size() - done);
+        content.read(file.layerIndex(), file.payloadOffset() + done, buffer, 0, n);
+        out.write(buffer, 0, n);
+        done += n;
+      }
     }
     Files.move(partial, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     applyMetadata(path, file);

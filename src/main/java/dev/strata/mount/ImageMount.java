@@ -9,17 +9,10 @@ import dev.strata.image.ImageTree;
 import dev.strata.image.LayerEntries;
 import dev.strata.index.ImageIndexer;
 import dev.strata.index.LayerIndex;
-import dev.strata.read.BlobRanges;
-import dev.strata.read.DiskSpanTier;
 import dev.strata.read.ImageContent;
-import dev.strata.read.MemorySpanTier;
-import dev.strata.read.RegistrySpanTier;
-import dev.strata.read.SpanReader;
-import dev.strata.read.SpanTier;
-import dev.strata.read.TieredSpans;
+import dev.strata.read.ReadPath;
 import dev.strata.registry.ImageManifest;
 import dev.strata.registry.RegistryClient;
-import dev.strata.registry.Repository;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The composition root of one mount: an indexed image, its read path (the order of the tiers is
- * decided here and only here), the filesystem over it, and the FUSE mount.
+ * The composition root of one mount: an indexed image, its read path ({@link ReadPath}), the
+ * filesystem over it, and the FUSE mount.
  */
 public final class ImageMount implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ImageMount.class);
@@ -62,16 +55,14 @@ public final class ImageMount implements AutoCloseable {
           new LayerEntries(
               layer.layer().index(), layer.layer().digest().toString(), layer.index().entries()));
     }
-    Repository repository = manifest.ref().repository();
-    List<SpanTier> tiers =
-        List.of(
-            new MemorySpanTier(spec.memoryCacheBytes()),
-            new DiskSpanTier(spec.cacheDir(), spec.cacheMaxBytes()),
-            new RegistrySpanTier(
-                index ->
-                    new SpanReader(
-                        BlobRanges.registry(client, repository, index.layerDigest()), false)));
-    ImageContent content = new ImageContent(indexes, new TieredSpans(tiers));
+    ImageContent content =
+        ReadPath.forImage(
+            client,
+            manifest.ref().repository(),
+            indexes,
+            spec.cacheDir(),
+            spec.cacheMaxBytes(),
+            spec.memoryCacheBytes());
     ReadOnlyFileSystem fs =
         spec.layers()
             ? new LayerFileSystem(entries, content::read)

@@ -4,8 +4,10 @@ import dev.strata.index.LayerIndex;
 import dev.strata.index.LayerIndexCodec;
 import dev.strata.index.LayerIndexer;
 import dev.strata.read.BlobRanges;
-import dev.strata.read.LayerReader;
+import dev.strata.read.BlobSpanTier;
+import dev.strata.read.ImageContent;
 import dev.strata.read.SpanReader;
+import dev.strata.read.TieredSpans;
 import dev.strata.registry.Digest;
 import dev.strata.registry.LayerDescriptor;
 import dev.strata.registry.MediaTypes;
@@ -74,14 +76,18 @@ public final class IndexBench {
     }
     long indexBytes = LayerIndexCodec.encode(built).length;
 
-    LayerReader reader = new LayerReader(built, new SpanReader(BlobRanges.file(blob)));
+    SpanReader spans = new SpanReader(BlobRanges.file(blob), false);
+    ImageContent reader =
+        new ImageContent(
+            List.of(built), new TieredSpans(List.of(new BlobSpanTier("file", i -> spans))));
+    byte[] buffer = new byte[64 * 1024];
     Random random = new Random(42);
     List<Double> latencies = new ArrayList<>();
     int length = 64 * 1024;
     for (int i = 0; i < reads + 20; i++) {
       long offset = (long) (random.nextDouble() * (uncompressed - length));
       long start = System.nanoTime();
-      reader.copy(offset, length, OutputStream.nullOutputStream());
+      reader.read(0, offset, buffer, 0, length);
       if (i >= 20) {
         latencies.add((System.nanoTime() - start) / 1e6);
       }

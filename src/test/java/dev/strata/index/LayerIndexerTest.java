@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.luben.zstd.ZstdOutputStream;
 import dev.strata.read.BlobRanges;
-import dev.strata.read.LayerReader;
+import dev.strata.read.BlobSpanTier;
+import dev.strata.read.ImageContent;
 import dev.strata.read.SpanReader;
+import dev.strata.read.TieredSpans;
 import dev.strata.registry.Digest;
 import dev.strata.registry.DigestMismatchException;
 import dev.strata.registry.LayerDescriptor;
@@ -157,20 +159,19 @@ class LayerIndexerTest {
         .extracting(IndexEntry::path)
         .containsExactlyElementsOf(files.keySet());
 
-    LayerReader reader = new LayerReader(index, new SpanReader(BlobRanges.file(blobFile)));
+    ImageContent reader = fromFile(index, blobFile);
     for (IndexEntry entry : index.entries()) {
-      ByteArrayOutputStream content = new ByteArrayOutputStream();
-      reader.copy(entry.payloadOffset(), entry.size(), content);
-      assertThat(content.toByteArray()).as(entry.path()).isEqualTo(files.get(entry.path()));
+      byte[] content = new byte[(int) entry.size()];
+      reader.read(0, entry.payloadOffset(), content, 0, content.length);
+      assertThat(content).as(entry.path()).isEqualTo(files.get(entry.path()));
     }
     Random random = new Random(99);
     for (int i = 0; i < 60; i++) {
       long offset = i == 0 ? tar.length - 1 : random.nextLong(tar.length);
       long length = Math.min(tar.length - offset, 1 + random.nextInt(300_000));
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      reader.copy(offset, length, out);
-      assertThat(out.toByteArray())
-          .isEqualTo(Arrays.copyOfRange(tar, (int) offset, (int) (offset + length)));
+      byte[] out = new byte[(int) length];
+      reader.read(0, offset, out, 0, out.length);
+      assertThat(out).isEqualTo(Arrays.copyOfRange(tar, (int) offset, (int) (offset + length)));
     }
 
     // the stored form round-trips
@@ -179,6 +180,14 @@ class LayerIndexerTest {
     assertThat(size).isPositive();
     LayerIndex loaded = store.load(index.layerDigest()).orElseThrow();
     assertThat(LayerIndexCodec.encode(loaded)).isEqualTo(LayerIndexCodec.encode(index));
+  }
+
+  /** Reads through the index straight from a local blob file, verifying every span. */
+  static ImageContent fromFile(LayerIndex index, Path blob) {
+    SpanReader reader = new SpanReader(BlobRanges.file(blob), false);
+    return new ImageContent(
+        java.util.List.of(index),
+        new TieredSpans(java.util.List.of(new BlobSpanTier("file", i -> reader))));
   }
 
   @Test

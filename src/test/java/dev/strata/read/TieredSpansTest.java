@@ -30,7 +30,7 @@ class TieredSpansTest {
   /** The registry tier over the local blob, counting its (slow) range fetches. */
   SpanTier registry(Path blob) {
     SpanReader reader = new SpanReader(BlobRanges.file(blob), false);
-    RegistrySpanTier real = new RegistrySpanTier(index -> reader);
+    BlobSpanTier real = new BlobSpanTier("registry", index -> reader);
     return new SpanTier() {
       @Override
       public String name() {

@@ -1,6 +1,8 @@
 package dev.strata.read;
 
 import dev.strata.index.LayerIndex;
+import dev.strata.registry.RegistryClient;
+import dev.strata.registry.Repository;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -9,22 +11,34 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Tier 3: the registry. A run of spans is one HTTP Range request from the first span's checkpoint,
- * inflated from there. It never misses: it returns the spans or throws.
+ * Tier 3: the layer blob itself, in the registry (or a local copy). A run of spans is one range
+ * request from the first span's checkpoint, inflated from there. It never misses: it returns the
+ * spans or throws.
  */
-public final class RegistrySpanTier implements SpanTier {
+public final class BlobSpanTier implements SpanTier {
+  private final String name;
   private final Function<LayerIndex, SpanReader> readers;
 
   /**
+   * @param name {@code registry}, or what the blob is when it is local
    * @param readers the (unverifying) span reader for a layer's blob
    */
-  public RegistrySpanTier(Function<LayerIndex, SpanReader> readers) {
+  public BlobSpanTier(String name, Function<LayerIndex, SpanReader> readers) {
+    this.name = name;
     this.readers = readers;
+  }
+
+  /** The tier that reads spans from the registry with range requests. */
+  public static BlobSpanTier registry(RegistryClient client, Repository repository) {
+    return new BlobSpanTier(
+        "registry",
+        index ->
+            new SpanReader(BlobRanges.registry(client, repository, index.layerDigest()), false));
   }
 
   @Override
   public String name() {
-    return "registry";
+    return name;
   }
 
   @Override
