@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.extract.Extractor;
+import dev.strata.history.HumanSize;
 import dev.strata.image.Node;
 import dev.strata.registry.RegistryClient;
 import java.io.PrintWriter;
@@ -67,7 +68,7 @@ final class GetCommand implements Callable<Integer> {
           result.entries(),
           output,
           result.filesWritten(),
-          Sizes.human(result.bytesWritten()),
+          HumanSize.format(result.bytesWritten()),
           result.filesSkipped());
     }
     out.flush();

@@ -1,6 +1,7 @@
 package dev.strata.cli;
 
 import dev.strata.history.HistoryDb;
+import dev.strata.history.HumanSize;
 import dev.strata.history.LayerRecord;
 import dev.strata.index.ImageIndexer;
 import dev.strata.index.IndexStore;
@@ -53,9 +54,9 @@ final class IndexCommand implements Callable<Integer> {
             r.layer().digest().algorithm() + ":" + r.layer().digest().shortHex(),
             r.index().entries().size(),
             r.index().spanCount(),
-            Sizes.human(r.indexBytes()),
-            Sizes.human(r.layer().size()),
-            r.built() ? Sizes.human((long) r.throughput()) + "/s" : "stored");
+            HumanSize.format(r.indexBytes()),
+            HumanSize.format(r.layer().size()),
+            r.built() ? HumanSize.format((long) r.throughput()) + "/s" : "stored");
       }
     }
     out.flush();

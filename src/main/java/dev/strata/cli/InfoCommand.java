@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.history.HumanSize;
 import dev.strata.registry.ImageManifest;
 import dev.strata.registry.LayerDescriptor;
 import dev.strata.registry.RegistryClient;
@@ -81,7 +82,7 @@ final class InfoCommand implements Callable<Integer> {
     out.printf("config:    %s%n", manifest.configDigest());
     out.printf(
         "layers:    %d, %s compressed%n%n",
-        manifest.layers().size(), Sizes.human(manifest.compressedSize()));
+        manifest.layers().size(), HumanSize.format(manifest.compressedSize()));
     String format = "%-5s  %-71s  %-46s  %10s  %s%n";
     out.printf(format, "LAYER", "DIGEST", "MEDIA TYPE", "SIZE", "DIFF ID");
     for (LayerDescriptor layer : manifest.layers()) {
@@ -90,7 +91,7 @@ final class InfoCommand implements Callable<Integer> {
           layer.index(),
           layer.digest(),
           layer.mediaType(),
-          Sizes.human(layer.size()),
+          HumanSize.format(layer.size()),
           layer.diffId());
     }
   }

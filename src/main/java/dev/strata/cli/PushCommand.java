@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.history.HumanSize;
 import dev.strata.push.ImageSource;
 import dev.strata.push.PushPlan;
 import dev.strata.push.Pusher;
@@ -56,7 +57,7 @@ final class PushCommand implements Callable<Integer> {
                           "%s %s (%s)%n",
                           uploaded ? "uploaded" : "exists  ",
                           blob.digest(),
-                          Sizes.human(blob.size()));
+                          HumanSize.format(blob.size()));
                       out.flush();
                     }
                   });

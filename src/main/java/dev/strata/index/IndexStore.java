@@ -2,10 +2,8 @@ package dev.strata.index;
 
 import dev.strata.registry.Digest;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,20 +47,7 @@ public final class IndexStore {
   /** Stores an index atomically; returns its encoded size. */
   public long save(LayerIndex index) throws IOException {
     byte[] bytes = LayerIndexCodec.encode(index);
-    Path file = pathOf(index.layerDigest());
-    Files.createDirectories(file.getParent());
-    Path temp =
-        Files.createTempFile(file.getParent(), ".tmp-" + index.layerDigest().shortHex(), "");
-    try {
-      Files.write(temp, bytes);
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    dev.strata.io.AtomicFiles.write(pathOf(index.layerDigest()), bytes);
     return bytes.length;
   }
 }

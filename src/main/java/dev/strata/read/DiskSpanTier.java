@@ -3,11 +3,9 @@ package dev.strata.read;
 import dev.strata.index.LayerIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -110,18 +108,7 @@ public final class DiskSpanTier implements SpanTier {
       return;
     }
     Path file = pathOf(index, span);
-    Files.createDirectories(file.getParent());
-    Path temp = Files.createTempFile(file.getParent(), ".tmp-" + span + "-", "");
-    try {
-      Files.write(temp, bytes);
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    dev.strata.io.AtomicFiles.write(file, bytes);
     Entry previous = entries.put(file, new Entry(bytes.length, clock.incrementAndGet()));
     total.addAndGet(bytes.length - (previous == null ? 0 : previous.size()));
     evictIfNeeded();

@@ -1,10 +1,8 @@
 package dev.strata.registry;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -34,19 +32,7 @@ public final class BlobCache {
 
   /** Stores verified bytes. */
   public void put(Digest digest, byte[] bytes) throws IOException {
-    Path file = pathOf(digest);
-    Files.createDirectories(file.getParent());
-    Path temp = Files.createTempFile(file.getParent(), ".tmp-", "");
-    try {
-      Files.write(temp, bytes);
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
+    dev.strata.io.AtomicFiles.write(pathOf(digest), bytes);
   }
 
   private Path pathOf(Digest digest) {

@@ -42,7 +42,8 @@ public final class ThrottleProxy {
             Integer.parseInt(args[1]), Double.parseDouble(args[2]), Double.parseDouble(args[3]));
     try (ServerSocket server = new ServerSocket()) {
       server.setReuseAddress(true);
-      server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0])));
+      server.bind(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[0])));
       System.out.println("listening");
       System.out.flush();
       while (true) {
