@@ -3,6 +3,8 @@ package dev.strata.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.strata.testing.Fault;
+import dev.strata.testing.FaultProxy;
 import dev.strata.testing.OciLayouts;
 import dev.strata.testing.Registries;
 import dev.strata.testing.RegistryServer;
@@ -209,6 +211,54 @@ class MountIT {
     mount(state, binding, "layered:1.0", target);
     assertThat(Files.readString(target.resolve("etc/hostname"))).isEqualTo("layered\n");
     StrataCli.run("umount", target.toString()).requireSuccess();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jnr", "jfuse"})
+  void sigtermUnmountsCleanly(String binding) throws Exception {
+    Path target = dir.resolve("term-" + binding);
+    Run run = mount(dir.resolve("state-term-" + binding), binding, "layered:1.0", target);
+    Matcher pid = Pattern.compile("pid (\\d+)").matcher(run.out());
+    assertThat(pid.find()).isTrue();
+    exec("kill", "-TERM", pid.group(1));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (Files.readString(Path.of("/proc/mounts")).contains(target.toString())
+        && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(Files.readString(Path.of("/proc/mounts"))).doesNotContain(target.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"jnr", "jfuse"})
+  void aReadTheRegistryCannotServeFailsWithEioNeverWrongBytes(String binding) throws Exception {
+    try (FaultProxy proxy = FaultProxy.inFrontOf(registry)) {
+      Path state = dir.resolve("state-eio-" + binding);
+      Path target = dir.resolve("eio-" + binding);
+      Files.createDirectories(target);
+      StrataCli.run(
+              "--state-dir",
+              state.toString(),
+              "--retries",
+              "1",
+              "mount",
+              "--binding",
+              binding,
+              proxy.hostPort() + "/mount/layered:1.0",
+              target.toString())
+          .requireSuccess();
+      mounted.add(target);
+      proxy.arm(Fault.status(503), "GET", "/v2/mount/layered/blobs/.*", FaultProxy.ALWAYS);
+      assertThatThrownBy(() -> Files.readAllBytes(target.resolve("var/lib/app/new")))
+          .hasMessageContaining("Input/output error");
+      proxy.reset();
+      proxy.arm(Fault.corruptBodyByte(20), "GET", "/v2/mount/layered/blobs/.*", FaultProxy.ALWAYS);
+      assertThatThrownBy(() -> Files.readAllBytes(target.resolve("etc/hostname")))
+          .hasMessageContaining("Input/output error");
+      proxy.reset();
+      assertThat(Files.readString(target.resolve("etc/hostname"))).isEqualTo("layered\n");
+      StrataCli.run("umount", target.toString()).requireSuccess();
+    }
   }
 
   static String mountOptions(Path target) throws Exception {
