@@ -62,7 +62,9 @@ final class MountCommand implements Callable<Integer> {
   @Option(
       names = "--prefetch",
       paramLabel = "none|startup|all",
-      description = "Fill the cache in the background after mounting (default ${DEFAULT-VALUE}).")
+      description =
+          "all: fill the cache in the background after mounting, lowest priority; startup is"
+              + " accepted and for now behaves as none (default ${DEFAULT-VALUE}).")
   String prefetch = "none";
 
   @Option(
