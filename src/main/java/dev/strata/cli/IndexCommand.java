@@ -68,6 +68,8 @@ final class IndexCommand implements Callable<Integer> {
       GlobalOptions global, RegistryClient client, ImageManifest manifest, long spanSize)
       throws Exception {
     IndexStore store = new IndexStore(global.stateDir());
+    dev.strata.read.DiskSpanTier spanCache =
+        new dev.strata.read.DiskSpanTier(global.cacheDir(), global.cacheMaxBytes());
     ImageIndexer indexer = new ImageIndexer(client, store, spanSize, 2);
     long total = manifest.compressedSize();
     try (Progress progress = Progress.start(global, "index", total, "B");
@@ -86,6 +88,18 @@ final class IndexCommand implements Callable<Integer> {
                     public void compressedProgress(long bytesRead) {
                       progress.stepTo(done.addAndGet(bytesRead - seen));
                       seen = bytesRead;
+                    }
+
+                    @Override
+                    public boolean wantsSpans() {
+                      return true;
+                    }
+
+                    // The pass decompresses every span anyway: keep them, so that reading
+                    // after indexing costs the registry nothing more.
+                    @Override
+                    public void span(int index, byte[] bytes) throws java.io.IOException {
+                      spanCache.put(layer.digest(), index, bytes);
                     }
                   };
                 }

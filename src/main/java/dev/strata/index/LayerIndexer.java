@@ -34,6 +34,20 @@ public final class LayerIndexer {
 
     /** The uncompressed stream, in order. Must not keep {@code buffer}. */
     default void uncompressed(byte[] buffer, int offset, int length) throws IOException {}
+
+    /**
+     * Whether to hand over each span whole as it completes (to fill a span cache in the same pass).
+     * Costs one span of memory.
+     */
+    default boolean wantsSpans() {
+      return false;
+    }
+
+    /**
+     * Span {@code index} complete. Not yet verified against the layer digest (the pass may still
+     * fail); whoever serves it must check it against the index's span digest.
+     */
+    default void span(int index, byte[] bytes) throws IOException {}
   }
 
   private final long spanTarget;
@@ -115,20 +129,26 @@ public final class LayerIndexer {
     final TarStreamParser parser;
     final Observer observer;
     MessageDigest spanHasher;
+    final java.io.ByteArrayOutputStream spanBytes;
 
     Pass(Observer observer) {
       this.observer = observer;
+      this.spanBytes = observer.wantsSpans() ? new java.io.ByteArrayOutputStream() : null;
       this.parser = new TarStreamParser(entries::add);
     }
 
     @Override
-    public void checkpoint(Checkpoint checkpoint) {
+    public void checkpoint(Checkpoint checkpoint) throws IOException {
       finishSpan();
       checkpoints.add(checkpoint);
       spanHasher = Digest.newSha256();
     }
 
-    void finishSpan() {
+    void finishSpan() throws IOException {
+      if (spanBytes != null && !checkpoints.isEmpty()) {
+        observer.span(checkpoints.size() - 1, spanBytes.toByteArray());
+        spanBytes.reset();
+      }
       if (spanHasher != null) {
         spanDigests.add(
             new Digest("sha256", java.util.HexFormat.of().formatHex(spanHasher.digest())));
@@ -145,6 +165,9 @@ public final class LayerIndexer {
       spanHasher.update(buffer, offset, length);
       parser.feed(buffer, offset, length);
       observer.uncompressed(buffer, offset, length);
+      if (spanBytes != null) {
+        spanBytes.write(buffer, offset, length);
+      }
     }
   }
 

@@ -81,8 +81,12 @@ public final class DiskSpanTier implements SpanTier {
     return evictions.get();
   }
 
+  private Path pathOf(dev.strata.registry.Digest layer, int span) {
+    return dir.resolve(layer.hex()).resolve(Integer.toString(span));
+  }
+
   private Path pathOf(LayerIndex index, int span) {
-    return dir.resolve(index.layerDigest().hex()).resolve(Integer.toString(span));
+    return pathOf(index.layerDigest(), span);
   }
 
   @Override
@@ -104,10 +108,18 @@ public final class DiskSpanTier implements SpanTier {
 
   @Override
   public void put(LayerIndex index, int span, byte[] bytes) throws IOException {
+    put(index.layerDigest(), span, bytes);
+  }
+
+  /**
+   * Keeps a span of a layer whose index is still being built (the indexing pass fills the cache).
+   * What is kept is verified when read, like everything else.
+   */
+  public void put(dev.strata.registry.Digest layer, int span, byte[] bytes) throws IOException {
     if (bytes.length > maxBytes) {
       return;
     }
-    Path file = pathOf(index, span);
+    Path file = pathOf(layer, span);
     dev.strata.io.AtomicFiles.write(file, bytes);
     Entry previous = entries.put(file, new Entry(bytes.length, clock.incrementAndGet()));
     total.addAndGet(bytes.length - (previous == null ? 0 : previous.size()));

@@ -101,9 +101,12 @@ class MountIT {
     Run run = mount(state, binding, "layered:1.0", target);
     assertThat(run.out()).contains("mounted");
     assertThat(Files.readString(Path.of("/proc/mounts"))).contains(target.toString());
+    int afterIndexing = blobReads("layered");
 
     assertThat(ImageCommandsIT.describe(target))
         .isEqualTo(ImageCommandsIT.describe(oracle.resolve("rootfs")));
+    // indexing kept every span it decompressed: reading the whole image costs no more requests
+    assertThat(blobReads("layered")).isEqualTo(afterIndexing);
     UserDefinedFileAttributeView xattrs =
         Files.getFileAttributeView(
             target.resolve("etc/labelled"), UserDefinedFileAttributeView.class);
