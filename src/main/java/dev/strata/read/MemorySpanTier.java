@@ -35,6 +35,11 @@ public final class MemorySpanTier implements SpanTier {
   }
 
   @Override
+  public boolean holdsVerifiedCopies() {
+    return true; // only verified spans are put here, and memory does not rot
+  }
+
+  @Override
   public void evict(LayerIndex index, int span) {
     cache.invalidate(new Key(index.layerDigest().hex(), span));
   }

@@ -38,6 +38,14 @@ public interface SpanTier {
   /** Drops a copy that failed verification. */
   default void evict(LayerIndex index, int span) throws IOException {}
 
+  /**
+   * Whether what this tier returns is exactly what was {@link #put} into it in this process, so
+   * already verified (memory). Copies that crossed a disk or a network are verified again.
+   */
+  default boolean holdsVerifiedCopies() {
+    return false;
+  }
+
   /** Whether {@link #put} keeps anything (the registry does not). */
   default boolean keeps() {
     return true;

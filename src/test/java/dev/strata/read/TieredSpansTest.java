@@ -116,6 +116,22 @@ class TieredSpansTest {
   }
 
   @Test
+  void memoryHitsAreServedWithoutHashingAgainButDiskHitsAreVerified() throws Exception {
+    MemorySpanTier memory = new MemorySpanTier(64L << 20);
+    DiskSpanTier disk = new DiskSpanTier(dir.resolve("cache"), 64L << 20);
+    byte[] bad = layer.span(2).clone();
+    bad[7] ^= 1;
+    disk.put(layer.index(), 2, bad); // rotted on disk
+    TieredSpans spans = new TieredSpans(List.of(memory, disk, registry(layer.blob())));
+    assertThat(spans.span(layer.index(), 2)).isEqualTo(layer.span(2));
+    assertThat(spans.verificationFailures()).isEqualTo(1);
+    assertThat(memory.holdsVerifiedCopies()).isTrue();
+    assertThat(disk.holdsVerifiedCopies()).isFalse();
+    assertThat(spans.span(layer.index(), 2)).isEqualTo(layer.span(2));
+    assertThat(spans.hits("memory")).isEqualTo(1);
+  }
+
+  @Test
   void aRegistryServingGarbageIsNeverServed() throws Exception {
     byte[] blob = Files.readAllBytes(layer.blob());
     for (int i = 5_000; i < blob.length - 100; i += 7_000) {
