@@ -211,7 +211,8 @@ public final class Extractor {
     try (OutputStream out = Files.newOutputStream(partial)) {
       for (long done = 0; done < file.size(); ) {
         int n = (int) Math.min(buffer.length, file.size() - done);
-        content.read(file.layerIndex(), file.payloadOffset() + done, buffer, 0, n);
+        long extentEnd = file.payloadOffset() + file.size();
+        content.read(file.layerIndex(), file.payloadOffset() + done, buffer, 0, n, extentEnd);
         out.write(buffer, 0, n);
         done += n;
       }

@@ -129,7 +129,8 @@ abstract sealed class TreeFileSystem implements ReadOnlyFileSystem
     }
     int n = (int) Math.min(Math.min(size, buffer.length), remaining);
     try {
-      content.read(node.layerIndex(), node.payloadOffset() + offset, buffer, 0, n);
+      long extentEnd = node.payloadOffset() + node.size();
+      content.read(node.layerIndex(), node.payloadOffset() + offset, buffer, 0, n, extentEnd);
     } catch (IOException | UncheckedIOException e) {
       readFailed(path, node, offset, n, e);
     }

@@ -23,7 +23,7 @@ import java.util.List;
  * current chunk, one tar header and the entry list are held.
  */
 public final class LayerIndexer {
-  public static final long DEFAULT_SPAN_TARGET = 2L << 20;
+  public static final long DEFAULT_SPAN_TARGET = 1L << 20;
 
   /** Hears about the pass while it runs: progress, and the uncompressed bytes (to publish them). */
   public interface Observer {

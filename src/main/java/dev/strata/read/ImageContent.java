@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * File contents of an image by (layer, uncompressed offset), served from the tiered spans. A read
  * that continues where the previous read of the layer ended triggers read-ahead of the next spans
- * in the background.
+ * of the same file in the background.
  */
 public final class ImageContent {
   private static final Logger log = LoggerFactory.getLogger(ImageContent.class);
@@ -41,6 +41,16 @@ public final class ImageContent {
   /** Exactly {@code length} bytes of layer {@code layer} from {@code offset}, verified. */
   public void read(int layer, long offset, byte[] buffer, int bufferOffset, int length)
       throws IOException {
+    read(layer, offset, buffer, bufferOffset, length, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #read(int, long, byte[], int, int)}; read-ahead stops at {@code extentEnd}, the end
+   * of the file being read, so a small file's reader does not pull in its neighbours' spans.
+   */
+  public void read(
+      int layer, long offset, byte[] buffer, int bufferOffset, int length, long extentEnd)
+      throws IOException {
     if (length == 0) {
       return;
     }
@@ -63,12 +73,15 @@ public final class ImageContent {
     }
     int previous = lastSpan.getAndSet(layer, last);
     if (previous == first - 1) { // moved on into the next span: fetch ahead of the reader
-      readAhead(index, last + 1);
+      long end = Math.min(extentEnd, index.uncompressedSize());
+      if (end > index.span(last).end()) {
+        readAhead(index, last + 1, index.spanAt(end - 1).index());
+      }
     }
   }
 
-  private void readAhead(LayerIndex index, int from) {
-    int to = Math.min(index.spanCount() - 1, from + READ_AHEAD_SPANS - 1);
+  private void readAhead(LayerIndex index, int from, int lastOfFile) {
+    int to = Math.min(lastOfFile, from + READ_AHEAD_SPANS - 1);
     if (from > to) {
       return;
     }

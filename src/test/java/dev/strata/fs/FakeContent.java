@@ -22,9 +22,13 @@ final class FakeContent implements ContentSource {
   }
 
   @Override
-  public synchronized void read(int layer, long offset, byte[] buffer, int bufferOffset, int length)
+  public synchronized void read(
+      int layer, long offset, byte[] buffer, int bufferOffset, int length, long extentEnd)
       throws IOException {
     reads.add(new Read(layer, offset, length));
+    if (offset + length > extentEnd) {
+      throw new AssertionError("read past the file's extent: " + offset + "+" + length);
+    }
     if (failing.get()) {
       throw new IOException("span of layer " + layer + " failed verification");
     }

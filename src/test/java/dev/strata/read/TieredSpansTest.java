@@ -153,4 +153,28 @@ class TieredSpansTest {
     assertThat(buffer)
         .isEqualTo(java.util.Arrays.copyOfRange(layer.tar(), (int) offset, (int) offset + 5000));
   }
+
+  @Test
+  void readAheadFollowsASequentialReaderButNotPastItsFile() throws Exception {
+    MemorySpanTier memory = new MemorySpanTier(64L << 20);
+    TieredSpans spans = new TieredSpans(List.of(memory, registry(layer.blob())));
+    ImageContent content = new ImageContent(List.of(layer.index()), spans);
+    LayerIndex index = layer.index();
+    assertThat(index.spanCount()).isGreaterThanOrEqualTo(5);
+    byte[] buffer = new byte[1000];
+    // a file ending inside span 1, read sequentially from span 0 into span 1: span 2 is not its
+    long fileEnd = index.span(1).start() + 2000;
+    content.read(0, index.span(1).start() - 1000, buffer, 0, 1000, fileEnd);
+    content.read(0, index.span(1).start(), buffer, 0, 1000, fileEnd);
+    Thread.sleep(300);
+    assertThat(memory.get(index, 2)).isEmpty();
+    // a file that goes on: the next spans are fetched ahead of the reader
+    content.read(0, index.span(2).start(), buffer, 0, 1000, index.uncompressedSize());
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (memory.get(index, 4).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(memory.get(index, 3)).isPresent();
+    assertThat(memory.get(index, 4)).isPresent();
+  }
 }
