@@ -38,8 +38,16 @@ final class CacheServer {
     return admission;
   }
 
-  ContentCacheGrpc.ContentCacheBlockingStub blocking(Duration deadline) {
+  /**
+   * A stub for one blocking call. A probe waits for the connection (within the deadline) instead of
+   * failing fast: after failures the channel reports TRANSIENT_FAILURE until it has reconnected
+   * ("sticky" failure, gRFC A62), so a fail-fast probe would find a restarted server still down.
+   */
+  ContentCacheGrpc.ContentCacheBlockingStub blocking(Duration deadline, boolean probe) {
     ContentCacheGrpc.ContentCacheBlockingStub stub = ContentCacheGrpc.newBlockingStub(channel);
+    if (probe) {
+      stub = stub.withWaitForReady();
+    }
     if (credentials != null) {
       stub = stub.withCallCredentials(credentials);
     }

@@ -103,7 +103,7 @@ public final class ContentCacheClient implements AutoCloseable {
         firstAnswer(
             "GetContent " + hash,
             replicaServers(routingKey),
-            s -> Optional.of(fetch(s, hash, routingKey, offset, length))));
+            (s, probe) -> Optional.of(fetch(s, probe, hash, routingKey, offset, length))));
   }
 
   /**
@@ -125,8 +125,8 @@ public final class ContentCacheClient implements AutoCloseable {
         firstAnswer(
             "read " + hash,
             replicaServers(routingKey),
-            s -> {
-              OptionalLong size = sizeOn(s, hash);
+            (s, probe) -> {
+              OptionalLong size = sizeOn(s, probe, hash);
               if (size.isEmpty()) {
                 return Optional.empty();
               }
@@ -138,7 +138,8 @@ public final class ContentCacheClient implements AutoCloseable {
                     null);
               }
               int length = (int) size.getAsLong();
-              return Optional.of(length == 0 ? new byte[0] : fetch(s, hash, routingKey, 0, length));
+              return Optional.of(
+                  length == 0 ? new byte[0] : fetch(s, probe, hash, routingKey, 0, length));
             }));
   }
 
@@ -153,8 +154,8 @@ public final class ContentCacheClient implements AutoCloseable {
         firstAnswer(
             "HasContent " + hash,
             replicaServers(hash),
-            s -> {
-              OptionalLong found = sizeOn(s, hash);
+            (s, probe) -> {
+              OptionalLong found = sizeOn(s, probe, hash);
               return found.isPresent() ? Optional.of(found.getAsLong()) : Optional.empty();
             });
     return size.isPresent() ? OptionalLong.of(size.get()) : OptionalLong.empty();
@@ -166,8 +167,8 @@ public final class ContentCacheClient implements AutoCloseable {
     return firstAnswer(
         "GetReference " + name,
         replicaServers(name),
-        s -> {
-          String hash = s.blocking(config.lookupDeadline()).getReference(request).getHash();
+        (s, probe) -> {
+          String hash = s.blocking(config.lookupDeadline(), probe).getReference(request).getHash();
           return hash.isEmpty() ? Optional.empty() : Optional.of(hash);
         });
   }
@@ -180,12 +181,14 @@ public final class ContentCacheClient implements AutoCloseable {
     List<Endpoint> stored = new ArrayList<>();
     ContentCacheException refused = null;
     for (CacheServer s : replicaServers(name)) {
-      if (s.admit() == EndpointHealth.Admission.SKIP) {
+      EndpointHealth.Admission admission = s.admit();
+      if (admission == EndpointHealth.Admission.SKIP) {
         counters.skips.increment();
         continue;
       }
       try {
-        var unused = s.blocking(config.lookupDeadline()).putReference(request);
+        boolean probe = admission == EndpointHealth.Admission.PROBE;
+        var unused = s.blocking(config.lookupDeadline(), probe).putReference(request);
         s.health.succeeded();
         stored.add(s.endpoint);
       } catch (StatusRuntimeException e) {
@@ -217,8 +220,8 @@ public final class ContentCacheClient implements AutoCloseable {
     return firstAnswer(
         "AcquireLease " + key,
         replicaServers(key),
-        s -> {
-          AcquireLeaseResponse r = s.blocking(config.lookupDeadline()).acquireLease(request);
+        (s, probe) -> {
+          AcquireLeaseResponse r = s.blocking(config.lookupDeadline(), probe).acquireLease(request);
           Instant expires = Instant.ofEpochMilli(r.getExpiresAtMillis());
           return Optional.of(new Lease(key, r.getGranted(), r.getHolder(), expires, s.endpoint));
         });
@@ -249,6 +252,8 @@ public final class ContentCacheClient implements AutoCloseable {
             .setSize(size < 0 ? -1 : size)
             .build();
     List<ReplicaStream> streams = new ArrayList<>();
+    // Uploads fail fast even when probing (no wait-for-ready): a producer must not be held up by a
+    // server that is down; reads bring servers back.
     for (CacheServer s : replicaServers(key)) {
       if (s.admit() == EndpointHealth.Admission.SKIP) {
         counters.skips.increment();
@@ -330,10 +335,14 @@ public final class ContentCacheClient implements AutoCloseable {
     return rendezvous.rank(routingKey).subList(0, replication());
   }
 
-  /** A function of one server; empty for a miss. Throws for anything else. */
+  /**
+   * A function of one server; empty for a miss. Throws for anything else. {@code probe}: the server
+   * was down and this call checks whether it is back.
+   */
   @FunctionalInterface
   private interface Attempt<T> {
-    Optional<T> on(CacheServer server) throws BadResponseException, ContentCacheException;
+    Optional<T> on(CacheServer server, boolean probe)
+        throws BadResponseException, ContentCacheException;
   }
 
   /**
@@ -344,12 +353,13 @@ public final class ContentCacheClient implements AutoCloseable {
       throws ContentCacheException {
     ContentCacheException refused = null;
     for (CacheServer s : replicas) {
-      if (s.admit() == EndpointHealth.Admission.SKIP) {
+      EndpointHealth.Admission admission = s.admit();
+      if (admission == EndpointHealth.Admission.SKIP) {
         counters.skips.increment();
         continue;
       }
       try {
-        Optional<T> answer = attempt.on(s);
+        Optional<T> answer = attempt.on(s, admission == EndpointHealth.Admission.PROBE);
         s.health.succeeded();
         if (answer.isPresent()) {
           return answer;
@@ -399,7 +409,8 @@ public final class ContentCacheClient implements AutoCloseable {
    * One ranged GetContent from one server, gathering its chunks. Runs in a cancellable context so a
    * response cut short by us (too many bytes) does not leave the call streaming.
    */
-  private byte[] fetch(CacheServer s, String hash, String routingKey, long offset, int length)
+  private byte[] fetch(
+      CacheServer s, boolean probe, String hash, String routingKey, long offset, int length)
       throws BadResponseException {
     GetContentRequest request =
         GetContentRequest.newBuilder()
@@ -411,7 +422,7 @@ public final class ContentCacheClient implements AutoCloseable {
     Context.CancellableContext context = Context.current().withCancellation();
     Context previous = context.attach();
     try {
-      Iterator<ContentChunk> chunks = s.blocking(config.readDeadline()).getContent(request);
+      Iterator<ContentChunk> chunks = s.blocking(config.readDeadline(), probe).getContent(request);
       byte[] out = new byte[length];
       int filled = 0;
       while (chunks.hasNext()) {
@@ -446,9 +457,10 @@ public final class ContentCacheClient implements AutoCloseable {
             + hash);
   }
 
-  private OptionalLong sizeOn(CacheServer s, String hash) throws BadResponseException {
+  private OptionalLong sizeOn(CacheServer s, boolean probe, String hash)
+      throws BadResponseException {
     HasContentResponse r =
-        s.blocking(config.lookupDeadline())
+        s.blocking(config.lookupDeadline(), probe)
             .hasContent(HasContentRequest.newBuilder().setHash(hash).build());
     if (!r.getPresent()) {
       return OptionalLong.empty();
