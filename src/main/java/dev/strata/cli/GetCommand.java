@@ -49,10 +49,15 @@ final class GetCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    var contentCache = root.global.contentCacheClient();
     try (RegistryClient client = root.global.registryClient()) {
-      LoadedImage loaded = LoadedImage.load(root.global, client, image);
+      LoadedImage loaded = LoadedImage.load(root.global, client, contentCache, image);
       Extractor extractor =
-          new Extractor(loaded.tree(), loaded.content(root.global, client), output, concurrency);
+          new Extractor(
+              loaded.tree(),
+              loaded.content(root.global, client, contentCache),
+              output,
+              concurrency);
       List<Node> nodes = extractor.select(patterns);
       if (nodes.isEmpty()) {
         throw new IllegalStateException(
@@ -70,6 +75,8 @@ final class GetCommand implements Callable<Integer> {
           result.filesWritten(),
           HumanSize.format(result.bytesWritten()),
           result.filesSkipped());
+    } finally {
+      contentCache.ifPresent(dev.strata.contentcache.client.ContentCacheClient::close);
     }
     out.flush();
     return 0;

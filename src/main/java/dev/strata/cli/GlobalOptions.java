@@ -1,14 +1,17 @@
 package dev.strata.cli;
 
+import dev.strata.contentcache.client.ContentCacheClient;
 import dev.strata.registry.ImageRef;
 import dev.strata.registry.Platform;
 import dev.strata.registry.RegistryClient;
 import dev.strata.registry.RetryPolicy;
 import dev.strata.registry.auth.DockerConfigCredentials;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -66,6 +69,27 @@ final class GlobalOptions {
   List<String> contentCache = new ArrayList<>();
 
   @Option(
+      names = "--contentcache-token-file",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "File holding the bearer token the ContentCache servers require.")
+  Path contentCacheTokenFile;
+
+  @Option(
+      names = "--contentcache-ca",
+      paramLabel = "FILE",
+      scope = ScopeType.INHERIT,
+      description = "Speak TLS to the ContentCache servers, trusting these PEM certificates.")
+  Path contentCacheCa;
+
+  @Option(
+      names = "--contentcache-replicas",
+      paramLabel = "N",
+      scope = ScopeType.INHERIT,
+      description = "Servers each content is stored on (default ${DEFAULT-VALUE}).")
+  int contentCacheReplicas = 1;
+
+  @Option(
       names = "--retries",
       paramLabel = "N",
       scope = ScopeType.INHERIT,
@@ -111,6 +135,22 @@ final class GlobalOptions {
 
   ImageRef image(String reference) {
     return ImageRef.parse(reference);
+  }
+
+  /** The ContentCache client when {@code --contentcache} names servers; the caller closes it. */
+  Optional<ContentCacheClient> contentCacheClient() throws java.io.IOException {
+    if (contentCache.isEmpty()) {
+      return Optional.empty();
+    }
+    String token =
+        contentCacheTokenFile == null ? null : Files.readString(contentCacheTokenFile).strip();
+    return Optional.of(
+        ContentCacheClient.builder()
+            .servers(contentCache)
+            .bearerToken(token)
+            .trustCertificates(contentCacheCa)
+            .replication(contentCacheReplicas)
+            .build());
   }
 
   RegistryClient registryClient() {

@@ -1,17 +1,23 @@
 package dev.strata.cli;
 
+import dev.strata.cachewriter.ClusterIndexes;
+import dev.strata.cachewriter.NodeIdentity;
+import dev.strata.contentcache.client.ContentCacheClient;
 import dev.strata.history.HistoryDb;
 import dev.strata.history.HumanSize;
 import dev.strata.history.LayerRecord;
 import dev.strata.index.ImageIndexer;
+import dev.strata.index.IndexSharing;
 import dev.strata.index.IndexStore;
 import dev.strata.index.LayerIndexer;
 import dev.strata.registry.ImageManifest;
 import dev.strata.registry.LayerDescriptor;
 import dev.strata.registry.RegistryClient;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,12 +45,17 @@ final class IndexCommand implements Callable<Integer> {
       description = "Uncompressed bytes between checkpoints (default ${DEFAULT-VALUE}).")
   long spanSize = LayerIndexer.DEFAULT_SPAN_TARGET;
 
+  /** How long to wait for another node that is indexing a layer before indexing it here. */
+  static final Duration SHARED_BUILD_WAIT = Duration.ofMinutes(10);
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    Optional<ContentCacheClient> contentCache = root.global.contentCacheClient();
     try (RegistryClient client = root.global.registryClient()) {
       ImageManifest manifest = client.resolve(root.global.image(image), root.global.platform());
-      List<ImageIndexer.LayerResult> results = indexImage(root.global, client, manifest, spanSize);
+      List<ImageIndexer.LayerResult> results =
+          indexImage(root.global, client, contentCache, manifest, spanSize);
       String format = "%-5s  %-19s  %9s  %7s  %10s  %9s  %s%n";
       out.printf(format, "LAYER", "DIGEST", "ENTRIES", "SPANS", "INDEX", "SIZE", "THROUGHPUT");
       for (ImageIndexer.LayerResult r : results) {
@@ -56,8 +67,14 @@ final class IndexCommand implements Callable<Integer> {
             r.index().spanCount(),
             HumanSize.format(r.indexBytes()),
             HumanSize.format(r.layer().size()),
-            r.built() ? HumanSize.format((long) r.throughput()) + "/s" : "stored");
+            switch (r.source()) {
+              case BUILT -> HumanSize.format((long) r.throughput()) + "/s";
+              case SHARED -> "contentcache";
+              case LOCAL -> "stored";
+            });
       }
+    } finally {
+      contentCache.ifPresent(ContentCacheClient::close);
     }
     out.flush();
     return 0;
@@ -65,12 +82,21 @@ final class IndexCommand implements Callable<Integer> {
 
   /** Indexes (or finds) every layer, with progress, and records each layer in the history. */
   static List<ImageIndexer.LayerResult> indexImage(
-      GlobalOptions global, RegistryClient client, ImageManifest manifest, long spanSize)
+      GlobalOptions global,
+      RegistryClient client,
+      Optional<ContentCacheClient> contentCache,
+      ImageManifest manifest,
+      long spanSize)
       throws Exception {
     IndexStore store = new IndexStore(global.stateDir());
     dev.strata.read.DiskSpanTier spanCache =
         new dev.strata.read.DiskSpanTier(global.cacheDir(), global.cacheMaxBytes());
-    ImageIndexer indexer = new ImageIndexer(client, store, spanSize, 2);
+    IndexSharing sharing =
+        contentCache
+            .<IndexSharing>map(
+                cache -> new ClusterIndexes(cache, NodeIdentity.current(), SHARED_BUILD_WAIT))
+            .orElse(IndexSharing.NONE);
+    ImageIndexer indexer = new ImageIndexer(client, store, spanSize, 2, sharing);
     long total = manifest.compressedSize();
     try (Progress progress = Progress.start(global, "index", total, "B");
         HistoryDb history = HistoryDb.open(global.stateDir())) {

@@ -14,12 +14,20 @@ import java.util.List;
 /** An image resolved, indexed and merged: what {@code ls} and {@code get} work from. */
 record LoadedImage(ImageManifest manifest, List<LayerIndex> indexes, ImageTree tree) {
 
-  static LoadedImage load(GlobalOptions global, RegistryClient client, String reference)
+  static LoadedImage load(
+      GlobalOptions global,
+      RegistryClient client,
+      java.util.Optional<dev.strata.contentcache.client.ContentCacheClient> contentCache,
+      String reference)
       throws Exception {
     ImageManifest manifest = client.resolve(global.image(reference), global.platform());
     List<ImageIndexer.LayerResult> results =
         IndexCommand.indexImage(
-            global, client, manifest, dev.strata.index.LayerIndexer.DEFAULT_SPAN_TARGET);
+            global,
+            client,
+            contentCache,
+            manifest,
+            dev.strata.index.LayerIndexer.DEFAULT_SPAN_TARGET);
     List<LayerIndex> indexes = new ArrayList<>();
     List<LayerEntries> layers = new ArrayList<>();
     for (ImageIndexer.LayerResult r : results) {
@@ -30,14 +38,19 @@ record LoadedImage(ImageManifest manifest, List<LayerIndex> indexes, ImageTree t
     return new LoadedImage(manifest, indexes, ImageTree.merge(layers));
   }
 
-  /** The image's contents through the node's read path (memory, disk cache, registry). */
-  ImageContent content(GlobalOptions global, RegistryClient client) throws java.io.IOException {
+  /** The image's contents through the node's read path (memory, disk, ContentCache, registry). */
+  ImageContent content(
+      GlobalOptions global,
+      RegistryClient client,
+      java.util.Optional<dev.strata.contentcache.client.ContentCacheClient> contentCache)
+      throws java.io.IOException {
     return ReadPath.forImage(
         client,
         manifest.ref().repository(),
         indexes,
         global.cacheDir(),
         global.cacheMaxBytes(),
-        64L << 20);
+        64L << 20,
+        contentCache);
   }
 }

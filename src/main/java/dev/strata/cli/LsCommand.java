@@ -44,8 +44,11 @@ final class LsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ImageTree tree;
+    var contentCache = root.global.contentCacheClient();
     try (RegistryClient client = root.global.registryClient()) {
-      tree = LoadedImage.load(root.global, client, image).tree();
+      tree = LoadedImage.load(root.global, client, contentCache, image).tree();
+    } finally {
+      contentCache.ifPresent(dev.strata.contentcache.client.ContentCacheClient::close);
     }
     String normalized = EntryPaths.normalize("/" + path);
     Node node =

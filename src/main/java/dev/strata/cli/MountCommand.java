@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.contentcache.client.ContentCacheClient;
 import dev.strata.fuse.FuseBinding;
 import dev.strata.fuse.FuseMount;
 import dev.strata.index.ImageIndexer;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -91,10 +93,12 @@ final class MountCommand implements Callable<Integer> {
       return detach(target);
     }
     ImageMount mount;
+    Optional<ContentCacheClient> contentCache = root.global.contentCacheClient(); // lives on
     try (RegistryClient client = root.global.registryClient()) {
       ImageManifest manifest = client.resolve(root.global.image(image), root.global.platform());
       List<ImageIndexer.LayerResult> indexed =
-          IndexCommand.indexImage(root.global, client, manifest, LayerIndexer.DEFAULT_SPAN_TARGET);
+          IndexCommand.indexImage(
+              root.global, client, contentCache, manifest, LayerIndexer.DEFAULT_SPAN_TARGET);
       MountSpec mountSpec =
           new MountSpec(
               target,
@@ -106,7 +110,7 @@ final class MountCommand implements Callable<Integer> {
               256L << 20,
               prefetchMode);
       RegistryClient serving = root.global.registryClient(); // lives as long as the mount
-      mount = ImageMount.mount(serving, manifest, indexed, mountSpec);
+      mount = ImageMount.mount(serving, contentCache, manifest, indexed, mountSpec);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("mounted %s at %s%n", manifest.ref(), target);
       out.flush();
@@ -118,6 +122,7 @@ final class MountCommand implements Callable<Integer> {
                   () -> {
                     toClose.close();
                     serving.close();
+                    contentCache.ifPresent(ContentCacheClient::close);
                     stopped.countDown();
                   }));
       // Serve until unmounted from outside (strata umount, fusermount -u) or signalled.
@@ -126,6 +131,7 @@ final class MountCommand implements Callable<Integer> {
       }
       mount.close();
       serving.close();
+      contentCache.ifPresent(ContentCacheClient::close);
     }
     return 0;
   }

@@ -16,17 +16,30 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
 /**
- * Makes sure every layer of an image has an index: from the local store, else built by streaming
- * the blob from the registry once. Layers are indexed concurrently.
+ * Makes sure every layer of an image has an index: from the local store, else from the cluster
+ * ({@link IndexSharing}), else built by streaming the blob from the registry once — publishing the
+ * index and the decompressed layer in the same pass. Layers are indexed concurrently.
  */
 public final class ImageIndexer {
   /** What happened for one layer. */
   public record LayerResult(
-      LayerDescriptor layer, LayerIndex index, boolean built, long indexBytes, Duration elapsed) {
+      LayerDescriptor layer, LayerIndex index, Source source, long indexBytes, Duration elapsed) {
+    /** Whether this node built the index (streaming the blob). */
+    public boolean built() {
+      return source == Source.BUILT;
+    }
+
     /** Compressed bytes per second of the build; 0 when it was found. */
     public double throughput() {
-      return built && !elapsed.isZero() ? layer.size() / (elapsed.toNanos() / 1e9) : 0;
+      return built() && !elapsed.isZero() ? layer.size() / (elapsed.toNanos() / 1e9) : 0;
     }
+  }
+
+  /** Where a layer's index came from. */
+  public enum Source {
+    LOCAL,
+    SHARED,
+    BUILT
   }
 
   /** Hears about each layer: its build progress and its result. Called from several threads. */
@@ -44,12 +57,23 @@ public final class ImageIndexer {
   private final IndexStore store;
   private final LayerIndexer indexer;
   private final int concurrency;
+  private final IndexSharing sharing;
 
   public ImageIndexer(RegistryClient client, IndexStore store, long spanTarget, int concurrency) {
+    this(client, store, spanTarget, concurrency, IndexSharing.NONE);
+  }
+
+  public ImageIndexer(
+      RegistryClient client,
+      IndexStore store,
+      long spanTarget,
+      int concurrency,
+      IndexSharing sharing) {
     this.client = client;
     this.store = store;
     this.indexer = new LayerIndexer(spanTarget);
     this.concurrency = concurrency;
+    this.sharing = sharing;
   }
 
   /** The index of every layer, bottom first. */
@@ -96,16 +120,31 @@ public final class ImageIndexer {
     Optional<LayerIndex> stored = store.load(layer.digest());
     if (stored.isPresent() && stored.get().diffId().equals(layer.diffId())) {
       long bytes = java.nio.file.Files.size(store.pathOf(layer.digest()));
-      return new LayerResult(layer, stored.get(), false, bytes, Duration.ZERO);
+      return new LayerResult(layer, stored.get(), Source.LOCAL, bytes, Duration.ZERO);
     }
     Compression.of(layer.mediaType()); // refuse foreign and encrypted layers before any download
     long start = System.nanoTime();
-    LayerIndex index;
-    try (InputStream blob =
-        client.openBlob(image.ref().repository(), layer.digest(), layer.size())) {
-      index = indexer.index(layer, blob, listener.building(layer));
+    Optional<LayerIndex> shared = sharing.find(layer);
+    if (shared.isPresent()) {
+      long bytes = store.save(shared.get());
+      return new LayerResult(layer, shared.get(), Source.SHARED, bytes, elapsedSince(start));
     }
-    long bytes = store.save(index);
-    return new LayerResult(layer, index, true, bytes, Duration.ofNanos(System.nanoTime() - start));
+    LayerIndex index;
+    byte[] encoded;
+    try (IndexSharing.Publication publication = sharing.publish(layer);
+        InputStream blob =
+            client.openBlob(image.ref().repository(), layer.digest(), layer.size())) {
+      index =
+          indexer.index(
+              layer, blob, LayerIndexer.Observer.all(listener.building(layer), publication));
+      encoded = LayerIndexCodec.encode(index);
+      store.save(index, encoded);
+      publication.built(index, encoded);
+    }
+    return new LayerResult(layer, index, Source.BUILT, encoded.length, elapsedSince(start));
+  }
+
+  private static Duration elapsedSince(long startNanos) {
+    return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 }

@@ -46,8 +46,12 @@ public final class IndexStore {
 
   /** Stores an index atomically; returns its encoded size. */
   public long save(LayerIndex index) throws IOException {
-    byte[] bytes = LayerIndexCodec.encode(index);
-    dev.strata.io.AtomicFiles.write(pathOf(index.layerDigest()), bytes);
-    return bytes.length;
+    return save(index, LayerIndexCodec.encode(index));
+  }
+
+  /** Stores an index already encoded ({@code encoded} must be {@code index}'s encoding). */
+  public long save(LayerIndex index, byte[] encoded) throws IOException {
+    dev.strata.io.AtomicFiles.write(pathOf(index.layerDigest()), encoded);
+    return encoded.length;
   }
 }

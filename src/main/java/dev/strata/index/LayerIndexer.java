@@ -48,6 +48,38 @@ public final class LayerIndexer {
      * fail); whoever serves it must check it against the index's span digest.
      */
     default void span(int index, byte[] bytes) throws IOException {}
+
+    /** One observer that tells every one of {@code observers}, in order. */
+    static Observer all(Observer... observers) {
+      List<Observer> list = List.of(observers);
+      return new Observer() {
+        @Override
+        public void compressedProgress(long bytesRead) {
+          list.forEach(o -> o.compressedProgress(bytesRead));
+        }
+
+        @Override
+        public void uncompressed(byte[] buffer, int offset, int length) throws IOException {
+          for (Observer o : list) {
+            o.uncompressed(buffer, offset, length);
+          }
+        }
+
+        @Override
+        public boolean wantsSpans() {
+          return list.stream().anyMatch(Observer::wantsSpans);
+        }
+
+        @Override
+        public void span(int index, byte[] bytes) throws IOException {
+          for (Observer o : list) {
+            if (o.wantsSpans()) {
+              o.span(index, bytes);
+            }
+          }
+        }
+      };
+    }
   }
 
   private final long spanTarget;

@@ -1,5 +1,8 @@
 package dev.strata.mount;
 
+import dev.strata.cachewriter.LayerPublisher;
+import dev.strata.cachewriter.NodeIdentity;
+import dev.strata.contentcache.client.ContentCacheClient;
 import dev.strata.fs.ImageFileSystem;
 import dev.strata.fs.LayerFileSystem;
 import dev.strata.fs.ReadOnlyFileSystem;
@@ -16,6 +19,7 @@ import dev.strata.registry.RegistryClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +33,12 @@ public final class ImageMount implements AutoCloseable {
   private final ImageManifest manifest;
   private final ImageContent content;
   private final FuseMount fuse;
+
+  /** Background publication to the ContentCache is throttled to this (bytes of layer). */
+  static final long PUBLISH_BYTES_PER_SECOND = 64L << 20;
+
   private volatile Thread prefetcher;
+  private volatile Thread publisher;
 
   private ImageMount(ImageManifest manifest, ImageContent content, FuseMount fuse) {
     this.manifest = manifest;
@@ -43,6 +52,7 @@ public final class ImageMount implements AutoCloseable {
    */
   public static ImageMount mount(
       RegistryClient client,
+      Optional<ContentCacheClient> contentCache,
       ImageManifest manifest,
       List<ImageIndexer.LayerResult> layers,
       MountSpec spec)
@@ -62,7 +72,8 @@ public final class ImageMount implements AutoCloseable {
             indexes,
             spec.cacheDir(),
             spec.cacheMaxBytes(),
-            spec.memoryCacheBytes());
+            spec.memoryCacheBytes(),
+            contentCache);
     ReadOnlyFileSystem fs =
         spec.layers()
             ? new LayerFileSystem(entries, content::read)
@@ -80,6 +91,12 @@ public final class ImageMount implements AutoCloseable {
     if (spec.prefetch() == MountSpec.Prefetch.ALL) {
       mount.prefetchAll();
     }
+    // the cache writer: layers this node did not build may still be missing from the cluster
+    contentCache.ifPresent(
+        cache ->
+            mount.publisher =
+                new LayerPublisher(cache, NodeIdentity.current(), PUBLISH_BYTES_PER_SECOND)
+                    .start(indexes, content.spans()));
     return mount;
   }
 
@@ -122,9 +139,10 @@ public final class ImageMount implements AutoCloseable {
 
   @Override
   public void close() {
-    Thread p = prefetcher;
-    if (p != null) {
-      p.interrupt();
+    for (Thread t : new Thread[] {prefetcher, publisher}) {
+      if (t != null) {
+        t.interrupt();
+      }
     }
     fuse.close();
   }

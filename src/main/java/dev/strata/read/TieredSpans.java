@@ -149,8 +149,17 @@ public final class TieredSpans {
       if (tier.keeps()) {
         continue;
       }
+      // ask each tier only for the stretch the tiers before it left missing
+      int from = a;
+      while (result.containsKey(from)) {
+        from++;
+      }
+      int to = b;
+      while (result.containsKey(to)) {
+        to--;
+      }
       try {
-        Map<Integer, byte[]> got = tier.getRun(index, a, b);
+        Map<Integer, byte[]> got = tier.getRun(index, from, to);
         for (Map.Entry<Integer, byte[]> e : got.entrySet()) {
           if (!result.containsKey(e.getKey()) && verified(tier, index, e.getKey(), e.getValue())) {
             result.put(e.getKey(), e.getValue());
