@@ -131,6 +131,7 @@ final class ContentCacheCommand implements Runnable {
                       metricsToClose.close();
                     }
                     server.close();
+                    System.err.println("contentcache stopped");
                   },
                   "contentcache-shutdown"));
       announce(server, options, metrics);

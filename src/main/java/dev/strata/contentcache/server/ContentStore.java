@@ -113,7 +113,7 @@ public final class ContentStore {
         entries.put(f.hash(), new Entry(f.size(), f.mtime().toInstant()));
         storedBytes += f.size();
       }
-      evictIfNeeded(); // the bound may have shrunk since the last run
+      evictIfNeeded(null); // the bound may have shrunk since the last run
     }
   }
 
@@ -211,7 +211,7 @@ public final class ContentStore {
       move(temp, pathOf(content.hash()));
       entries.put(content.hash(), new Entry(content.size(), clock.instant()));
       storedBytes += content.size();
-      evictIfNeeded();
+      evictIfNeeded(content.hash()); // never what the client was just told is stored
     }
     forceDirectory(contentDir); // the rename itself survives a crash
     return content;
@@ -234,7 +234,7 @@ public final class ContentStore {
   private void unpin(Entry entry) {
     synchronized (this) {
       entry.pins--;
-      evictIfNeeded(); // what was pinned may have kept the store above its bound
+      evictIfNeeded(null); // what was pinned may have kept the store above its bound
     }
   }
 
@@ -260,13 +260,14 @@ public final class ContentStore {
     }
   }
 
+  /** Evicts down to the bound, oldest first, sparing pinned content and {@code keep}. */
   // caller holds the lock
-  private void evictIfNeeded() {
+  private void evictIfNeeded(Digest keep) {
     Iterator<Map.Entry<Digest, Entry>> oldestFirst = entries.entrySet().iterator();
     while (storedBytes > maxBytes && oldestFirst.hasNext()) {
       Map.Entry<Digest, Entry> candidate = oldestFirst.next();
-      if (candidate.getValue().pins > 0) {
-        continue; // being read right now
+      if (candidate.getValue().pins > 0 || candidate.getKey().equals(keep)) {
+        continue; // being read right now, or just committed
       }
       try {
         Files.deleteIfExists(pathOf(candidate.getKey()));
