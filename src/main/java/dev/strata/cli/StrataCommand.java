@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       PushCommand.class,
       TagsCommand.class,
       CatalogCommand.class,
+      ContentCacheCommand.class,
       CompletionCommand.class,
     })
 final class StrataCommand implements Runnable {
