@@ -119,6 +119,14 @@ public final class ClusterIndexes implements IndexSharing {
     }
   }
 
+  /**
+   * Gives a lease up by renewing it for a millisecond: a node that cannot see the published index
+   * (its reference lives on a server it cannot reach) must not wait for the lease to run out.
+   */
+  private void release(String lease) throws IOException {
+    client.acquireLease(lease, holder, Duration.ofMillis(1));
+  }
+
   @Override
   public Publication publish(LayerDescriptor layer) {
     boolean contentPresent;
@@ -137,6 +145,7 @@ public final class ClusterIndexes implements IndexSharing {
     private final LayerDescriptor layer;
     private final ContentUpload upload; // null when the content is there already
     private long lastRenewal = System.nanoTime();
+    private boolean published;
 
     LayerPublication(LayerDescriptor layer, ContentUpload upload) {
       this.layer = layer;
@@ -166,6 +175,8 @@ public final class ClusterIndexes implements IndexSharing {
             client.store(Digest.sha256(encodedIndex).toString(), null, encodedIndex).hash();
         client.putReference(indexReference(layer.digest()), hash);
         indexesPublished.incrementAndGet();
+        release(buildLease(layer.digest()));
+        published = true;
       } catch (IOException e) {
         log.warn(
             "publishing layer {} to the ContentCache failed: {}", layer.digest(), e.getMessage());
@@ -176,6 +187,13 @@ public final class ClusterIndexes implements IndexSharing {
     public void close() {
       if (upload != null) {
         upload.close();
+      }
+      if (!published) {
+        try {
+          release(buildLease(layer.digest()));
+        } catch (IOException e) {
+          log.debug("releasing the build lease of {}: {}", layer.digest(), e.getMessage());
+        }
       }
     }
   }

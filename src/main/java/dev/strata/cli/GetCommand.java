@@ -50,7 +50,7 @@ final class GetCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     var contentCache = root.global.contentCacheClient();
-    try (RegistryClient client = root.global.registryClient()) {
+    try (RegistryClient client = root.global.registryClient(contentCache)) {
       LoadedImage loaded = LoadedImage.load(root.global, client, contentCache, image);
       Extractor extractor =
           new Extractor(

@@ -1,6 +1,8 @@
 package dev.strata.cli;
 
+import dev.strata.cachewriter.ClusterBlobs;
 import dev.strata.contentcache.client.ContentCacheClient;
+import dev.strata.registry.BlobCache;
 import dev.strata.registry.ImageRef;
 import dev.strata.registry.Platform;
 import dev.strata.registry.RegistryClient;
@@ -144,21 +146,29 @@ final class GlobalOptions {
     }
     String token =
         contentCacheTokenFile == null ? null : Files.readString(contentCacheTokenFile).strip();
-    return Optional.of(
+    ContentCacheClient client =
         ContentCacheClient.builder()
             .servers(contentCache)
             .bearerToken(token)
             .trustCertificates(contentCacheCa)
             .replication(contentCacheReplicas)
-            .build());
+            .build();
+    client.connect(java.time.Duration.ofSeconds(3));
+    return Optional.of(client);
   }
 
   RegistryClient registryClient() {
+    return registryClient(Optional.empty());
+  }
+
+  /** A registry client whose config cache is backed by the ContentCache, when there is one. */
+  RegistryClient registryClient(Optional<ContentCacheClient> contentCache) {
+    BlobCache.Shared shared = contentCache.map(ClusterBlobs::new).orElse(null);
     return RegistryClient.builder()
         .credentials(DockerConfigCredentials.fromEnvironment())
         .retryPolicy(RetryPolicy.DEFAULT.withMaxRetries(retries))
         .insecureRegistries(new HashSet<>(insecureRegistries))
-        .blobCache(new dev.strata.registry.BlobCache(stateDir().resolve("blobs")))
+        .blobCache(new BlobCache(stateDir().resolve("blobs"), shared))
         .build();
   }
 }

@@ -52,7 +52,7 @@ final class IndexCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Optional<ContentCacheClient> contentCache = root.global.contentCacheClient();
-    try (RegistryClient client = root.global.registryClient()) {
+    try (RegistryClient client = root.global.registryClient(contentCache)) {
       ImageManifest manifest = client.resolve(root.global.image(image), root.global.platform());
       List<ImageIndexer.LayerResult> results =
           indexImage(root.global, client, contentCache, manifest, spanSize);

@@ -45,7 +45,7 @@ final class LsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ImageTree tree;
     var contentCache = root.global.contentCacheClient();
-    try (RegistryClient client = root.global.registryClient()) {
+    try (RegistryClient client = root.global.registryClient(contentCache)) {
       tree = LoadedImage.load(root.global, client, contentCache, image).tree();
     } finally {
       contentCache.ifPresent(dev.strata.contentcache.client.ContentCacheClient::close);

@@ -94,7 +94,7 @@ final class MountCommand implements Callable<Integer> {
     }
     ImageMount mount;
     Optional<ContentCacheClient> contentCache = root.global.contentCacheClient(); // lives on
-    try (RegistryClient client = root.global.registryClient()) {
+    try (RegistryClient client = root.global.registryClient(contentCache)) {
       ImageManifest manifest = client.resolve(root.global.image(image), root.global.platform());
       List<ImageIndexer.LayerResult> indexed =
           IndexCommand.indexImage(
@@ -109,7 +109,8 @@ final class MountCommand implements Callable<Integer> {
               root.global.cacheMaxBytes(),
               256L << 20,
               prefetchMode);
-      RegistryClient serving = root.global.registryClient(); // lives as long as the mount
+      RegistryClient serving =
+          root.global.registryClient(contentCache); // lives as long as the mount
       mount = ImageMount.mount(serving, contentCache, manifest, indexed, mountSpec);
       PrintWriter out = spec.commandLine().getOut();
       out.printf("mounted %s at %s%n", manifest.ref(), target);

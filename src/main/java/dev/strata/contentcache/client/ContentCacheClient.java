@@ -10,6 +10,7 @@ import dev.strata.contentcache.v1.HasContentRequest;
 import dev.strata.contentcache.v1.HasContentResponse;
 import dev.strata.contentcache.v1.PutReferenceRequest;
 import dev.strata.contentcache.v1.StoreContentHeader;
+import io.grpc.ConnectivityState;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -70,6 +71,35 @@ public final class ContentCacheClient implements AutoCloseable {
 
   public static ContentCacheClientBuilder builder() {
     return new ContentCacheClientBuilder();
+  }
+
+  /**
+   * Opens the connections now and waits (at most {@code timeout} in all) until each server is
+   * connected or has failed to connect. A fresh process needs about a second to set up its first
+   * connection; without this, the first calls would spend their short deadlines on it and mark a
+   * healthy server down.
+   */
+  public void connect(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (CacheServer server : servers) {
+      server.channel.getState(true);
+    }
+    for (CacheServer server : servers) {
+      while (System.nanoTime() < deadline) {
+        ConnectivityState state = server.channel.getState(false);
+        if (state == ConnectivityState.READY || state == ConnectivityState.TRANSIENT_FAILURE) {
+          break;
+        }
+        java.util.concurrent.CountDownLatch changed = new java.util.concurrent.CountDownLatch(1);
+        server.channel.notifyWhenStateChanged(state, changed::countDown);
+        try {
+          changed.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** Every server, in the order {@code routingKey} prefers them. */
