@@ -33,8 +33,6 @@ import java.nio.charset.StandardCharsets;
  * </ul>
  */
 public final class StrataMetrics {
-  private static final StrataMetrics GLOBAL = new StrataMetrics();
-
   /** Latency buckets from a memory hit (tens of µs) to a slow registry (seconds). */
   private static final double[] READ_BUCKETS = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
@@ -79,12 +77,36 @@ public final class StrataMetrics {
       counter("strata_layers_published_total", "Layers (content and index) published");
   private final Gauge mounts = gauge("strata_mounts", "Images mounted and served");
 
+  /** The tiers and caches strata has; their series are exported (as 0) before first use. */
+  public static final java.util.List<String> TIERS =
+      java.util.List.of("memory", "disk", "contentcache", "registry");
+
+  public static final java.util.List<String> CACHES = java.util.List.of("memory", "disk");
+
   /** A registry of its own; use {@link #global()} in the process, a new one in a test. */
-  public StrataMetrics() {}
+  public StrataMetrics() {
+    for (String tier : TIERS) {
+      tierHits.initLabelValues(tier);
+      tierMisses.initLabelValues(tier);
+      tierBytes.initLabelValues(tier);
+      tierErrors.initLabelValues(tier);
+      tierReadSeconds.initLabelValues(tier);
+      verificationFailures.initLabelValues(tier);
+    }
+    for (String cache : CACHES) {
+      cacheBytes.initLabelValues(cache);
+      cacheEvictions.initLabelValues(cache);
+    }
+  }
 
   /** The process-wide instance the read path and registry client report to. */
   public static StrataMetrics global() {
-    return GLOBAL;
+    return Global.INSTANCE;
+  }
+
+  /** Built on first use, once every static field above is set (a holder: no init-order trap). */
+  private static final class Global {
+    static final StrataMetrics INSTANCE = new StrataMetrics();
   }
 
   public PrometheusRegistry registry() {
@@ -159,7 +181,7 @@ public final class StrataMetrics {
 
   /** A cache grew by {@code delta} bytes (shrank when negative). */
   public void cacheBytesChanged(String cache, long delta) {
-    cacheBytes.labelValues(cache).inc(delta);
+    cacheBytes.labelValues(cache).inc((double) delta);
   }
 
   public void cacheEviction(String cache) {

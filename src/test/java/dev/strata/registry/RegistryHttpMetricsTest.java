@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.strata.metrics.StrataMetrics;
 import dev.strata.registry.auth.CredentialSource;
 import dev.strata.registry.auth.TokenCache;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Clock;
@@ -43,7 +44,8 @@ class RegistryHttpMetricsTest {
   @Test
   void responsesAreCountedByStatusAndRetriesCounted() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext(
         "/v2/",
         exchange -> {
