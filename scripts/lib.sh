@@ -25,8 +25,9 @@ MSG
   return 1
 }
 
-# The Debian packages strata's tests and demo start for real.
-STRATA_PACKAGES=(maven docker-registry skopeo umoci fuse3 libfuse3-3 libfuse2 apache2-utils openssl debootstrap pigz gzip zlib1g python3 busybox-static attr)
+# The Debian packages strata's tests and demo start for real (systemd: systemd-analyze verify
+# of the units in SystemdUnitsIT; systemd need not run).
+STRATA_PACKAGES=(maven docker-registry skopeo umoci fuse3 libfuse3-3 libfuse2 apache2-utils openssl debootstrap pigz gzip zlib1g python3 busybox-static attr systemd)
 
 install_packages() {
   local missing=() pkg

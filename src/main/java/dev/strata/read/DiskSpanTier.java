@@ -1,6 +1,7 @@
 package dev.strata.read;
 
 import dev.strata.index.LayerIndex;
+import dev.strata.metrics.StrataMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,6 +57,7 @@ public final class DiskSpanTier implements SpanTier {
       long size = Files.size(file);
       entries.put(file, new Entry(size, clock.incrementAndGet()));
       total.addAndGet(size);
+      StrataMetrics.global().cacheBytesChanged("disk", size);
     }
     evictIfNeeded();
   }
@@ -123,6 +125,8 @@ public final class DiskSpanTier implements SpanTier {
     dev.strata.io.AtomicFiles.write(file, bytes);
     Entry previous = entries.put(file, new Entry(bytes.length, clock.incrementAndGet()));
     total.addAndGet(bytes.length - (previous == null ? 0 : previous.size()));
+    StrataMetrics.global()
+        .cacheBytesChanged("disk", bytes.length - (previous == null ? 0 : previous.size()));
     evictIfNeeded();
   }
 
@@ -137,6 +141,7 @@ public final class DiskSpanTier implements SpanTier {
     Entry removed = entries.remove(file);
     if (removed != null) {
       total.addAndGet(-removed.size());
+      StrataMetrics.global().cacheBytesChanged("disk", -removed.size());
     }
   }
 
@@ -153,6 +158,7 @@ public final class DiskSpanTier implements SpanTier {
       Files.deleteIfExists(oldest.getKey());
       forget(oldest.getKey());
       evictions.incrementAndGet();
+      StrataMetrics.global().cacheEviction("disk");
       log.debug("evicted span {}", oldest.getKey());
     }
   }

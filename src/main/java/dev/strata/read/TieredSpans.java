@@ -2,6 +2,7 @@ package dev.strata.read;
 
 import dev.strata.index.LayerIndex;
 import dev.strata.index.Span;
+import dev.strata.metrics.StrataMetrics;
 import dev.strata.registry.DigestMismatchException;
 import java.io.IOException;
 import java.util.List;
@@ -95,11 +96,13 @@ public final class TieredSpans {
       if (!tier.keeps()) {
         break;
       }
+      long start = System.nanoTime();
       Optional<byte[]> bytes = tier.get(index, i);
+      StrataMetrics.global().tierLookup(tier.name(), bytes.isPresent(), System.nanoTime() - start);
       if (bytes.isPresent()) {
         // A hit in memory is served as is: hashing 2 MiB on every FUSE read would dominate it.
         if (tier.holdsVerifiedCopies() || verified(tier, index, i, bytes.get())) {
-          count(tier);
+          count(tier, bytes.get().length);
           promote(index, i, bytes.get(), tier);
           return bytes;
         }
@@ -159,16 +162,20 @@ public final class TieredSpans {
         to--;
       }
       try {
+        long start = System.nanoTime();
         Map<Integer, byte[]> got = tier.getRun(index, from, to);
+        StrataMetrics.global()
+            .tierRunLookup(tier.name(), to - from + 1, got.size(), System.nanoTime() - start);
         for (Map.Entry<Integer, byte[]> e : got.entrySet()) {
           if (!result.containsKey(e.getKey()) && verified(tier, index, e.getKey(), e.getValue())) {
             result.put(e.getKey(), e.getValue());
-            count(tier);
+            count(tier, e.getValue().length);
             promote(index, e.getKey(), e.getValue(), null);
           }
         }
       } catch (IOException e) {
         last = e;
+        StrataMetrics.global().tierError(tier.name());
         log.debug(
             "tier {} failed for spans {}..{} of {}: {}",
             tier.name(),
@@ -195,6 +202,7 @@ public final class TieredSpans {
       return true;
     } catch (DigestMismatchException e) {
       verificationFailures.incrementAndGet();
+      StrataMetrics.global().verificationFailure(tier.name());
       log.warn(
           "{} tier served a bad copy of span {} of layer {}: dropped",
           tier.name(),
@@ -215,8 +223,9 @@ public final class TieredSpans {
     }
   }
 
-  private void count(SpanTier tier) {
+  private void count(SpanTier tier, int bytes) {
     hits.computeIfAbsent(tier.name(), n -> new AtomicLong()).incrementAndGet();
+    StrataMetrics.global().tierHit(tier.name(), bytes);
   }
 
   private static byte[] await(CompletableFuture<byte[]> future) throws IOException {

@@ -2,6 +2,7 @@ package dev.strata.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.strata.metrics.StrataMetrics;
 import dev.strata.registry.auth.AuthChallenge;
 import dev.strata.registry.auth.CredentialSource;
 import dev.strata.registry.auth.Credentials;
@@ -116,7 +117,9 @@ public final class RegistryHttp {
       try {
         response = client.newCall(authorized.request()).execute();
       } catch (IOException e) {
+        StrataMetrics.global().registryNetworkError();
         if (idempotent && retries < retry.maxRetries()) {
+          StrataMetrics.global().registryRetry();
           Duration wait = retry.delay(retries, null);
           log.info(
               "retrying {} {} after connection failure ({}) in {} ms (retry {} of {})",
@@ -143,6 +146,7 @@ public final class RegistryHttp {
             e);
       }
       int code = response.code();
+      StrataMetrics.global().registryResponse(code);
       log.debug(
           "{} {} -> {} in {} ms",
           request.method(),
@@ -179,6 +183,7 @@ public final class RegistryHttp {
       if (isRetryable(code) && idempotent && retries < retry.maxRetries()) {
         Duration retryAfter = retryAfter(response.header("Retry-After"));
         response.close();
+        StrataMetrics.global().registryRetry();
         Duration wait = retry.delay(retries, retryAfter);
         log.info(
             "retrying {} {} after HTTP {} in {} ms (retry {} of {})",
