@@ -7,6 +7,7 @@ import dev.strata.index.IndexFormatException;
 import dev.strata.index.IndexSharing;
 import dev.strata.index.LayerIndex;
 import dev.strata.index.LayerIndexCodec;
+import dev.strata.metrics.StrataMetrics;
 import dev.strata.registry.Digest;
 import dev.strata.registry.LayerDescriptor;
 import java.io.IOException;
@@ -169,6 +170,8 @@ public final class ClusterIndexes implements IndexSharing {
         if (upload != null) {
           upload.commit();
           layersPublished.incrementAndGet();
+          StrataMetrics.global().layerPublished();
+          StrataMetrics.global().spansPublished(index.spanCount());
           log.info("published layer {} ({})", layer.digest(), layer.diffId());
         }
         String hash =

@@ -4,6 +4,7 @@ import dev.strata.contentcache.client.ContentCacheClient;
 import dev.strata.contentcache.client.ContentUpload;
 import dev.strata.contentcache.client.Lease;
 import dev.strata.index.LayerIndex;
+import dev.strata.metrics.StrataMetrics;
 import dev.strata.read.TieredSpans;
 import java.io.IOException;
 import java.time.Duration;
@@ -96,6 +97,8 @@ public final class LayerPublisher {
       upload.commit();
     }
     layersPublished.incrementAndGet();
+    StrataMetrics.global().layerPublished();
+    StrataMetrics.global().spansPublished(layer.spanCount());
     log.info("published layer {} ({} bytes)", diffId, sent);
     return true;
   }
