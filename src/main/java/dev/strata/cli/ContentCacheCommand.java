@@ -66,7 +66,7 @@ final class ContentCacheCommand implements Runnable {
         converter = ByteSizeConverter.class,
         description =
             "Bound of the content on disk, least recently used evicted first (e.g. 200G;"
-                + " default 50 GiB, but at most 80% of the file system holding DIR).")
+                + " default 50 GiB, but at most 80%% of the file system holding DIR).")
     Long maxBytes;
 
     @Option(
