@@ -13,6 +13,10 @@
  *       misbehaviour and redirects.
  *   <li>{@link dev.strata.testing.OciLayouts} — build layouts ({@link
  *       dev.strata.testing.BuiltLayout} tells their digests) and push them with skopeo.
+ *   <li>{@link dev.strata.testing.ContentCacheProcess} — {@code strata contentcache serve} as a
+ *       separate process on a free loopback port (stop with SIGTERM, kill with SIGKILL, restart
+ *       over the same directory); {@link dev.strata.testing.ContentCacheTestClient} speaks to it
+ *       through the generated stubs (store, read a range, has).
  * </ul>
  *
  * <p>Typical integration test:
