@@ -126,9 +126,19 @@ final class GlobalOptions {
    */
   Path stateDir() {
     if (stateDir == null && config != null) {
-      return StrataConfig.load(config).stateDir();
+      return fileConfig().stateDir();
     }
     return dev.strata.history.StateDirs.resolve(stateDir);
+  }
+
+  private StrataConfig fileConfig;
+
+  /** The {@code --config} file, read once; only called when one is given. */
+  private StrataConfig fileConfig() {
+    if (fileConfig == null) {
+      fileConfig = StrataConfig.load(config);
+    }
+    return fileConfig;
   }
 
   /** The options given that override a configuration file ({@code null}: not given). */
@@ -158,13 +168,22 @@ final class GlobalOptions {
         contentCache);
   }
 
-  /** The span cache: {@code --cache-dir}, else {@code <state>/cache}. */
+  /**
+   * The span cache: {@code --cache-dir}, else the {@code --config} file's, else {@code
+   * <state>/cache}.
+   */
   Path cacheDir() {
+    if (cacheDir == null && config != null) {
+      return fileConfig().withOverrides(overrides(null)).cacheDir();
+    }
     return cacheDir != null ? cacheDir : stateDir().resolve("cache");
   }
 
-  /** {@code --cache-max-bytes}, else 10 GiB. */
+  /** {@code --cache-max-bytes}, else the {@code --config} file's, else 10 GiB. */
   long cacheMaxBytes() {
+    if (cacheMaxBytes == null && config != null) {
+      return fileConfig().cacheMaxBytes();
+    }
     return cacheMaxBytes != null ? cacheMaxBytes : 10L << 30;
   }
 

@@ -1,6 +1,8 @@
 package dev.strata.cli;
 
+import dev.strata.config.MountEntry;
 import dev.strata.contentcache.client.ContentCacheClient;
+import dev.strata.daemon.DaemonClient;
 import dev.strata.fuse.FuseBinding;
 import dev.strata.fuse.FuseMount;
 import dev.strata.index.ImageIndexer;
@@ -80,6 +82,12 @@ final class MountCommand implements Callable<Integer> {
     Path target = mountpoint.toAbsolutePath().normalize();
     FuseBinding fuseBinding = parseBinding();
     MountSpec.Prefetch prefetchMode = parsePrefetch();
+    if (!foreground) {
+      Optional<DaemonClient> daemon = DaemonClient.find(root.global.stateDir());
+      if (daemon.isPresent()) {
+        return throughDaemon(daemon.get(), target);
+      }
+    }
     // a dead mount left by a killed strata answers nothing: clear it before anything else
     FuseMount.clearStale(target);
     if (!Files.isDirectory(target)) {
@@ -121,6 +129,23 @@ final class MountCommand implements Callable<Integer> {
     }
     mount.close();
     contentCache.ifPresent(ContentCacheClient::close);
+    return 0;
+  }
+
+  /**
+   * Asks the running daemon to mount (it keeps the mount, remembers it across restarts, and answers
+   * once the mount answers) and prints its answer. {@code --binding} is the daemon's to choose.
+   */
+  private int throughDaemon(DaemonClient daemon, Path target) throws IOException {
+    MountEntry entry =
+        new MountEntry(image, target, layers, allowOther, MountEntry.Prefetch.parse(prefetch));
+    DaemonClient.Reply reply = daemon.mount(entry);
+    if (!reply.ok()) {
+      throw new IOException("the daemon (pid " + daemon.pid() + "): " + reply.body().strip());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%s (by the strata daemon, pid %d)%n", reply.body().strip(), daemon.pid());
+    out.flush();
     return 0;
   }
 

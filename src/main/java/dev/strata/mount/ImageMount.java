@@ -125,6 +125,11 @@ public final class ImageMount implements AutoCloseable {
     return fuse.mountpoint();
   }
 
+  /** Whether this mount is still in the kernel's mount table (not unmounted from outside). */
+  public boolean isMounted() throws IOException {
+    return fuse.isMounted();
+  }
+
   /**
    * Closes {@code resource} (e.g. the registry client the mount reads through) after unmounting.
    */
