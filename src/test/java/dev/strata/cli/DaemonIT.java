@@ -322,6 +322,47 @@ class DaemonIT {
   }
 
   @Test
+  void aFailingMountIsReportedAndRetriedWithoutHoldingUpTheOthers() throws Exception {
+    Path state = dir.resolve("state-failing");
+    Path good = dir.resolve("mnt/good");
+    Path bad = dir.resolve("mnt/bad");
+    String missing = registry.hostPort() + "/daemon/missing:1.0";
+    int port = freePort();
+    Path config =
+        config(state, port, new java.util.LinkedHashMap<>(Map.of(busyboxRef, good, missing, bad)));
+    DaemonProcess d = start(config, port);
+    d.await(Duration.ofMinutes(2), "the good mount", () -> mounted(good));
+    d.await(Duration.ofMinutes(1), "the bad mount to fail", () -> d.status("/healthz") == 503);
+    HttpResponse<String> health = d.get("/healthz");
+    assertThat(health.body())
+        .contains("mount " + bad + " (" + missing + ") is not mounted")
+        .contains("not found")
+        .doesNotContain(good.toString());
+    assertThat(Files.readString(good.resolve("etc/motd"))).contains("lazily mounted");
+    assertThat(d.get("/mounts").body()).contains("\"state\" : \"mounted\"").contains("failed: ");
+
+    // control requests: a bad body is a 400; a mount that fails is not kept nor remembered
+    HttpResponse<String> badBody = d.send("POST", "/mounts", "{\"image\": \"x:1\"}");
+    assertThat(badBody.statusCode()).isEqualTo(400);
+    assertThat(badBody.body()).contains("mountpoint: missing");
+    Run refused =
+        StrataCli.run(
+            "--config", config.toString(), "mount", missing, dir.resolve("mnt/bad2").toString());
+    assertThat(refused.status()).isEqualTo(1);
+    assertThat(refused.err()).startsWith("strata: the daemon (pid " + d.pid() + "): mounting");
+    assertThat(d.get("/mounts").body()).doesNotContain("bad2");
+    assertThat(state.resolve("mounts.json")).doesNotExist();
+    HttpResponse<String> taken =
+        d.send(
+            "POST",
+            "/mounts",
+            "{\"image\": \"" + thirdRef + "\", \"mountpoint\": \"" + good + "\"}");
+    assertThat(taken.statusCode()).isEqualTo(409);
+    assertThat(d.stop()).isZero();
+    assertThat(mounted(good)).isFalse();
+  }
+
+  @Test
   void aConfigurationMistakeStopsTheDaemonAtStartNamingKeyAndLine() throws Exception {
     Path file = dir.resolve("bad.yaml");
     Files.writeString(file, "log_level: info\nadmn:\n  listen: 127.0.0.1:7399\n");

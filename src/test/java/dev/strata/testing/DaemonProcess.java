@@ -80,6 +80,18 @@ public final class DaemonProcess implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
   }
 
+  /** {@code METHOD path} with a JSON body on the admin server. */
+  public HttpResponse<String> send(String method, String pathAndQuery, String body)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://" + admin + pathAndQuery))
+            .timeout(Duration.ofMinutes(2))
+            .header("Content-Type", "application/json")
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+  }
+
   /** Waits until {@code /healthz} answers 200; fails with the log if it does not in time. */
   public void awaitHealthy(Duration timeout) throws Exception {
     await(timeout, "/healthz to answer 200", () -> status("/healthz") == 200);
