@@ -30,6 +30,7 @@ final class DaemonMounts implements AutoCloseable {
   private final Node node;
   private final RememberedMounts remembered;
   private final Map<Path, SupervisedMount> mounts = new LinkedHashMap<>(); // guarded by this
+  private boolean closed; // guarded by this: no mount is added or forgotten once stopping
 
   DaemonMounts(Node node, RememberedMounts remembered) {
     this.node = node;
@@ -73,6 +74,9 @@ final class DaemonMounts implements AutoCloseable {
   Outcome add(MountEntry entry) throws IOException, InterruptedException {
     SupervisedMount m;
     synchronized (this) {
+      if (closed) {
+        return new Outcome(503, "the daemon is stopping");
+      }
       SupervisedMount existing = mounts.get(entry.mountpoint());
       if (existing != null) {
         return existing.entry().equals(entry)
@@ -111,6 +115,9 @@ final class DaemonMounts implements AutoCloseable {
   Outcome remove(Path mountpoint) throws IOException {
     SupervisedMount m;
     synchronized (this) {
+      if (closed) {
+        return new Outcome(503, "the daemon is stopping");
+      }
       m = mounts.remove(mountpoint);
     }
     if (m == null) {
@@ -164,6 +171,7 @@ final class DaemonMounts implements AutoCloseable {
   public void close() {
     List<SupervisedMount> all;
     synchronized (this) {
+      closed = true;
       all = new ArrayList<>(mounts.values());
       mounts.clear();
     }
@@ -185,6 +193,9 @@ final class DaemonMounts implements AutoCloseable {
   private void saveRemembered() throws IOException {
     List<MountEntry> cli;
     synchronized (this) {
+      if (closed) {
+        return; // stopping: what is remembered stays as it was, for the next start
+      }
       cli =
           mounts.values().stream()
               .filter(m -> m.source() == SupervisedMount.Source.CLI)

@@ -109,6 +109,14 @@ final class SupervisedMount {
   }
 
   private void supervise() {
+    try {
+      superviseUntilStopped();
+    } finally {
+      firstAttempt.countDown(); // stopped before a first attempt ended: nobody waits forever
+    }
+  }
+
+  private void superviseUntilStopped() {
     Duration backoff = FIRST_BACKOFF;
     while (!isStopped()) {
       ImageMount current = mount;
