@@ -28,7 +28,7 @@ final class TerminationSignals {
       InvocationHandler call =
           (Object proxy, Method method, Object[] args) -> {
             if (method.getName().equals("handle")) {
-              log.info("received SIG{}: stopping", args[0]);
+              log.info("received {}: stopping", args[0]); // sun.misc.Signal prints as SIGTERM
               action.run();
               return null;
             }
