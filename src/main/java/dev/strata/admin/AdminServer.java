@@ -39,14 +39,20 @@ public final class AdminServer implements AutoCloseable {
   private final HistoryPage history;
   private final Supplier<String> metrics;
   private final Supplier<Health> health;
+  private final Map<String, ControlEndpoint> controls;
 
   private AdminServer(
-      HttpServer server, Path stateDir, Supplier<String> metrics, Supplier<Health> health) {
+      HttpServer server,
+      Path stateDir,
+      Supplier<String> metrics,
+      Supplier<Health> health,
+      Map<String, ControlEndpoint> controls) {
     this.server = server;
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     this.history = new HistoryPage(stateDir);
     this.metrics = metrics;
     this.health = health;
+    this.controls = Map.copyOf(controls);
   }
 
   /**
@@ -60,13 +66,27 @@ public final class AdminServer implements AutoCloseable {
   public static AdminServer start(
       HostPort listen, Path stateDir, Supplier<String> metrics, Supplier<Health> health)
       throws IOException {
+    return start(listen, stateDir, metrics, health, Map.of());
+  }
+
+  /**
+   * As {@link #start(HostPort, Path, Supplier, Supplier)}, with control endpoints by path (e.g.
+   * {@code /mounts}), answered to loopback clients only.
+   */
+  public static AdminServer start(
+      HostPort listen,
+      Path stateDir,
+      Supplier<String> metrics,
+      Supplier<Health> health,
+      Map<String, ControlEndpoint> controls)
+      throws IOException {
     HttpServer http;
     try {
       http = HttpServer.create(new InetSocketAddress(listen.bareHost(), listen.port()), 64);
     } catch (IOException e) {
       throw new IOException("cannot listen on " + listen + " (admin HTTP): " + e.getMessage(), e);
     }
-    AdminServer admin = new AdminServer(http, stateDir, metrics, health);
+    AdminServer admin = new AdminServer(http, stateDir, metrics, health, controls);
     http.setExecutor(admin.executor);
     http.createContext("/", admin::handle);
     http.start();
@@ -93,6 +113,11 @@ public final class AdminServer implements AutoCloseable {
 
   private void route(HttpExchange exchange) throws IOException {
     String path = exchange.getRequestURI().getPath();
+    ControlEndpoint control = controls.get(path);
+    if (control != null) {
+      control(exchange, control);
+      return;
+    }
     if (!path.equals("/history") && !path.equals("/metrics") && !path.equals("/healthz")) {
       send(exchange, 404, TEXT, "not found: " + path + " (try /history, /metrics, /healthz)\n");
       return;
@@ -107,6 +132,28 @@ public final class AdminServer implements AutoCloseable {
       case "/metrics" -> send(exchange, 200, METRICS, metrics.get());
       default -> healthz(exchange);
     }
+  }
+
+  private static void control(HttpExchange exchange, ControlEndpoint control) throws IOException {
+    if (!exchange.getRemoteAddress().getAddress().isLoopbackAddress()) {
+      send(exchange, 403, TEXT, "control endpoints answer loopback clients only\n");
+      return;
+    }
+    ControlEndpoint.Reply reply;
+    try (var in = exchange.getRequestBody()) {
+      Map<String, String> query = QueryString.parse(exchange.getRequestURI().getRawQuery());
+      reply = control.handle(exchange.getRequestMethod(), query, in.readAllBytes());
+    } catch (IllegalArgumentException e) {
+      reply = ControlEndpoint.Reply.text(400, e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      reply = ControlEndpoint.Reply.text(500, e.toString());
+    }
+    if (reply.status() == 405) {
+      exchange.getResponseHeaders().set("Allow", "GET, POST, DELETE");
+    }
+    send(exchange, reply.status(), reply.contentType(), reply.body());
   }
 
   private void history(HttpExchange exchange) throws IOException {

@@ -1,5 +1,6 @@
 package dev.strata.cli;
 
+import dev.strata.config.ConfigException;
 import picocli.CommandLine;
 
 /**
@@ -17,6 +18,7 @@ final class ErrorReporter implements CommandLine.IExecutionExceptionHandler {
       e.printStackTrace(commandLine.getErr());
     }
     commandLine.getErr().flush();
-    return e instanceof IllegalArgumentException ? 2 : 1;
+    // a configuration that cannot be used is bad usage, as a bad option is
+    return e instanceof IllegalArgumentException || e instanceof ConfigException ? 2 : 1;
   }
 }

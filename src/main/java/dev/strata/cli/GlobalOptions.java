@@ -1,7 +1,11 @@
 package dev.strata.cli;
 
 import dev.strata.cachewriter.ClusterBlobs;
+import dev.strata.config.ConfigOverrides;
+import dev.strata.config.LogLevel;
+import dev.strata.config.StrataConfig;
 import dev.strata.contentcache.client.ContentCacheClient;
+import dev.strata.mount.Node;
 import dev.strata.registry.BlobCache;
 import dev.strata.registry.ImageRef;
 import dev.strata.registry.Platform;
@@ -95,8 +99,8 @@ final class GlobalOptions {
       names = "--retries",
       paramLabel = "N",
       scope = ScopeType.INHERIT,
-      description = "Retries of a failed registry request (default ${DEFAULT-VALUE}).")
-  int retries = RetryPolicy.DEFAULT.maxRetries();
+      description = "Retries of a failed registry request (default 3).")
+  Integer retries; // null: not given (the configuration file's value stands)
 
   @Option(
       names = "--verbose",
@@ -116,18 +120,70 @@ final class GlobalOptions {
       description = "No progress bars, even on a terminal.")
   boolean noProgress;
 
-  /** The state directory: {@code --state-dir}, else the default for this user. */
+  /**
+   * The state directory: {@code --state-dir}, else the {@code --config} file's {@code state_dir}
+   * when a file is given, else the default for this user.
+   */
   Path stateDir() {
+    if (stateDir == null && config != null) {
+      return fileConfig().stateDir();
+    }
     return dev.strata.history.StateDirs.resolve(stateDir);
   }
 
-  /** The span cache: {@code --cache-dir}, else {@code <state>/cache}. */
+  private StrataConfig fileConfig;
+
+  /** The {@code --config} file, read once; only called when one is given. */
+  private StrataConfig fileConfig() {
+    if (fileConfig == null) {
+      fileConfig = StrataConfig.load(config);
+    }
+    return fileConfig;
+  }
+
+  /** The options given that override a configuration file ({@code null}: not given). */
+  ConfigOverrides overrides(String adminListen) {
+    LogLevel level = debug ? LogLevel.DEBUG : verbose ? LogLevel.INFO : null;
+    return new ConfigOverrides(
+        stateDir,
+        cacheDir,
+        cacheMaxBytes,
+        insecureRegistries,
+        platform,
+        contentCache,
+        retries,
+        level,
+        adminListen);
+  }
+
+  /** This node as the options describe it, with {@code contentCache} as its tier 2. */
+  Node node(Optional<ContentCacheClient> contentCache) {
+    return new Node(
+        stateDir(),
+        cacheDir(),
+        cacheMaxBytes(),
+        256L << 20,
+        platform(),
+        () -> registryClient(contentCache),
+        contentCache);
+  }
+
+  /**
+   * The span cache: {@code --cache-dir}, else the {@code --config} file's, else {@code
+   * <state>/cache}.
+   */
   Path cacheDir() {
+    if (cacheDir == null && config != null) {
+      return fileConfig().withOverrides(overrides(null)).cacheDir();
+    }
     return cacheDir != null ? cacheDir : stateDir().resolve("cache");
   }
 
-  /** {@code --cache-max-bytes}, else 10 GiB. */
+  /** {@code --cache-max-bytes}, else the {@code --config} file's, else 10 GiB. */
   long cacheMaxBytes() {
+    if (cacheMaxBytes == null && config != null) {
+      return fileConfig().cacheMaxBytes();
+    }
     return cacheMaxBytes != null ? cacheMaxBytes : 10L << 30;
   }
 
@@ -166,7 +222,9 @@ final class GlobalOptions {
     BlobCache.Shared shared = contentCache.map(ClusterBlobs::new).orElse(null);
     return RegistryClient.builder()
         .credentials(DockerConfigCredentials.fromEnvironment())
-        .retryPolicy(RetryPolicy.DEFAULT.withMaxRetries(retries))
+        .retryPolicy(
+            RetryPolicy.DEFAULT.withMaxRetries(
+                retries != null ? retries : RetryPolicy.DEFAULT.maxRetries()))
         .insecureRegistries(new HashSet<>(insecureRegistries))
         .blobCache(new BlobCache(stateDir().resolve("blobs"), shared))
         .build();

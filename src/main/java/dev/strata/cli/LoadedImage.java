@@ -5,7 +5,6 @@ import dev.strata.image.LayerEntries;
 import dev.strata.index.ImageIndexer;
 import dev.strata.index.LayerIndex;
 import dev.strata.read.ImageContent;
-import dev.strata.read.ReadPath;
 import dev.strata.registry.ImageManifest;
 import dev.strata.registry.RegistryClient;
 import java.util.ArrayList;
@@ -20,7 +19,7 @@ record LoadedImage(ImageManifest manifest, List<LayerIndex> indexes, ImageTree t
       java.util.Optional<dev.strata.contentcache.client.ContentCacheClient> contentCache,
       String reference)
       throws Exception {
-    ImageManifest manifest = client.resolve(global.image(reference), global.platform());
+    ImageManifest manifest = global.node(contentCache).resolve(client, global.image(reference));
     List<ImageIndexer.LayerResult> results =
         IndexCommand.indexImage(
             global,
@@ -44,13 +43,6 @@ record LoadedImage(ImageManifest manifest, List<LayerIndex> indexes, ImageTree t
       RegistryClient client,
       java.util.Optional<dev.strata.contentcache.client.ContentCacheClient> contentCache)
       throws java.io.IOException {
-    return ReadPath.forImage(
-        client,
-        manifest.ref().repository(),
-        indexes,
-        global.cacheDir(),
-        global.cacheMaxBytes(),
-        64L << 20,
-        contentCache);
+    return global.node(contentCache).content(client, manifest, indexes, 64L << 20);
   }
 }

@@ -24,6 +24,14 @@ final class Logging {
     System.setProperty("org.slf4j.simpleLogger.log.okhttp3", "warn");
   }
 
+  /**
+   * Sets the level from the daemon's configuration. Works only before the first logger is made: the
+   * daemon command calls it before anything logs.
+   */
+  static void setLevel(dev.strata.config.LogLevel level) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.text());
+  }
+
   static boolean debug(List<String> args) {
     return args.contains("--debug");
   }

@@ -1,12 +1,15 @@
 package dev.strata.cli;
 
+import dev.strata.config.MountEntry;
 import dev.strata.contentcache.client.ContentCacheClient;
+import dev.strata.daemon.DaemonClient;
 import dev.strata.fuse.FuseBinding;
 import dev.strata.fuse.FuseMount;
 import dev.strata.index.ImageIndexer;
 import dev.strata.index.LayerIndexer;
 import dev.strata.mount.ImageMount;
 import dev.strata.mount.MountSpec;
+import dev.strata.mount.Node;
 import dev.strata.registry.ImageManifest;
 import dev.strata.registry.RegistryClient;
 import java.io.IOException;
@@ -20,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -80,6 +82,12 @@ final class MountCommand implements Callable<Integer> {
     Path target = mountpoint.toAbsolutePath().normalize();
     FuseBinding fuseBinding = parseBinding();
     MountSpec.Prefetch prefetchMode = parsePrefetch();
+    if (!foreground) {
+      Optional<DaemonClient> daemon = DaemonClient.find(root.global.stateDir());
+      if (daemon.isPresent()) {
+        return throughDaemon(daemon.get(), target);
+      }
+    }
     // a dead mount left by a killed strata answers nothing: clear it before anything else
     FuseMount.clearStale(target);
     if (!Files.isDirectory(target)) {
@@ -92,48 +100,52 @@ final class MountCommand implements Callable<Integer> {
     if (!foreground) {
       return detach(target);
     }
-    ImageMount mount;
     Optional<ContentCacheClient> contentCache = root.global.contentCacheClient(); // lives on
+    Node node = root.global.node(contentCache);
+    ImageMount mount;
     try (RegistryClient client = root.global.registryClient(contentCache)) {
-      ImageManifest manifest = client.resolve(root.global.image(image), root.global.platform());
+      ImageManifest manifest = node.resolve(client, root.global.image(image));
       List<ImageIndexer.LayerResult> indexed =
           IndexCommand.indexImage(
               root.global, client, contentCache, manifest, LayerIndexer.DEFAULT_SPAN_TARGET);
-      MountSpec mountSpec =
-          new MountSpec(
-              target,
-              layers,
-              allowOther,
-              fuseBinding,
-              root.global.cacheDir(),
-              root.global.cacheMaxBytes(),
-              256L << 20,
-              prefetchMode);
-      RegistryClient serving =
-          root.global.registryClient(contentCache); // lives as long as the mount
-      mount = ImageMount.mount(serving, contentCache, manifest, indexed, mountSpec);
-      PrintWriter out = spec.commandLine().getOut();
-      out.printf("mounted %s at %s%n", manifest.ref(), target);
-      out.flush();
-      CountDownLatch stopped = new CountDownLatch(1);
-      ImageMount toClose = mount;
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    toClose.close();
-                    serving.close();
-                    contentCache.ifPresent(ContentCacheClient::close);
-                    stopped.countDown();
-                  }));
-      // Serve until unmounted from outside (strata umount, fusermount -u) or signalled.
-      while (FuseMount.isMounted(target)) {
-        Thread.sleep(1_000);
-      }
-      mount.close();
-      serving.close();
-      contentCache.ifPresent(ContentCacheClient::close);
+      mount =
+          node.mount(
+              manifest, indexed, node.spec(target, layers, allowOther, fuseBinding, prefetchMode));
     }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("mounted %s at %s%n", mount.manifest().ref(), target);
+    out.flush();
+    ImageMount toClose = mount;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  toClose.close();
+                  contentCache.ifPresent(ContentCacheClient::close);
+                }));
+    // Serve until unmounted from outside (strata umount, fusermount -u) or signalled.
+    while (FuseMount.isMounted(target)) {
+      Thread.sleep(1_000);
+    }
+    mount.close();
+    contentCache.ifPresent(ContentCacheClient::close);
+    return 0;
+  }
+
+  /**
+   * Asks the running daemon to mount (it keeps the mount, remembers it across restarts, and answers
+   * once the mount answers) and prints its answer. {@code --binding} is the daemon's to choose.
+   */
+  private int throughDaemon(DaemonClient daemon, Path target) throws IOException {
+    MountEntry entry =
+        new MountEntry(image, target, layers, allowOther, MountEntry.Prefetch.parse(prefetch));
+    DaemonClient.Reply reply = daemon.mount(entry);
+    if (!reply.ok()) {
+      throw new IOException("the daemon (pid " + daemon.pid() + "): " + reply.body().strip());
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("%s (by the strata daemon, pid %d)%n", reply.body().strip(), daemon.pid());
+    out.flush();
     return 0;
   }
 

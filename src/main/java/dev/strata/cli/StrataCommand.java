@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       TagsCommand.class,
       CatalogCommand.class,
       ContentCacheCommand.class,
+      DaemonCommand.class,
       CompletionCommand.class,
     })
 final class StrataCommand implements Runnable {

@@ -12,14 +12,22 @@ import dev.strata.image.ImageTree;
 import dev.strata.image.LayerEntries;
 import dev.strata.index.ImageIndexer;
 import dev.strata.index.LayerIndex;
+import dev.strata.metrics.StrataMetrics;
 import dev.strata.read.ImageContent;
 import dev.strata.read.ReadPath;
 import dev.strata.registry.ImageManifest;
 import dev.strata.registry.RegistryClient;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +47,9 @@ public final class ImageMount implements AutoCloseable {
 
   private volatile Thread prefetcher;
   private volatile Thread publisher;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final List<AutoCloseable> closeAlso = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private ImageMount(ImageManifest manifest, ImageContent content, FuseMount fuse) {
     this.manifest = manifest;
@@ -88,6 +99,7 @@ public final class ImageMount implements AutoCloseable {
             MountOptions.DEFAULT_MOUNT_TIMEOUT);
     FuseMount fuse = FuseMount.mount(spec.binding(), fs, spec.mountpoint(), options);
     ImageMount mount = new ImageMount(manifest, content, fuse);
+    StrataMetrics.global().mountsChanged(1);
     if (spec.prefetch() == MountSpec.Prefetch.ALL) {
       mount.prefetchAll();
     }
@@ -106,6 +118,62 @@ public final class ImageMount implements AutoCloseable {
 
   public ImageContent content() {
     return content;
+  }
+
+  /** Where it is mounted. */
+  public Path mountpoint() {
+    return fuse.mountpoint();
+  }
+
+  /** Whether this mount is still in the kernel's mount table (not unmounted from outside). */
+  public boolean isMounted() throws IOException {
+    return fuse.isMounted();
+  }
+
+  /**
+   * Closes {@code resource} (e.g. the registry client the mount reads through) after unmounting.
+   */
+  ImageMount closing(AutoCloseable resource) {
+    closeAlso.add(resource);
+    return this;
+  }
+
+  /**
+   * Why this mount is not serving, or empty when it is: gone from the mount table (unmounted from
+   * outside, e.g. {@code fusermount -u}), or not answering a statfs (which the kernel never serves
+   * from a cache, unlike a stat of the root) within {@code timeout}. A hung probe is left blocked
+   * on a virtual thread.
+   */
+  public Optional<String> problem(Duration timeout) {
+    try {
+      if (!fuse.isMounted()) {
+        return Optional.of("not mounted (unmounted from outside?)");
+      }
+    } catch (IOException e) {
+      return Optional.of("cannot read the mount table: " + e.getMessage());
+    }
+    CompletableFuture<Optional<String>> probe = new CompletableFuture<>();
+    Thread.ofVirtual()
+        .name("strata-health-probe")
+        .start(
+            () -> {
+              try {
+                Files.getFileStore(fuse.mountpoint()).getTotalSpace();
+                probe.complete(Optional.empty());
+              } catch (IOException | RuntimeException e) {
+                probe.complete(Optional.of("does not answer: " + e.getMessage()));
+              }
+            });
+    try {
+      return probe.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      return Optional.of("does not answer within " + timeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("health check interrupted");
+    } catch (ExecutionException e) {
+      return Optional.of("health check failed: " + e.getCause());
+    }
   }
 
   /** Fills every span of every layer in the background, one span at a time, at low priority. */
@@ -137,13 +205,28 @@ public final class ImageMount implements AutoCloseable {
                 });
   }
 
+  /** Stops the background work, unmounts, then closes what it was given to close. Idempotent. */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     for (Thread t : new Thread[] {prefetcher, publisher}) {
       if (t != null) {
         t.interrupt();
       }
     }
-    fuse.close();
+    try {
+      fuse.close();
+    } finally {
+      StrataMetrics.global().mountsChanged(-1);
+      for (AutoCloseable resource : closeAlso) {
+        try {
+          resource.close();
+        } catch (Exception e) {
+          log.warn("closing {} after unmounting {} failed", resource, mountpoint(), e);
+        }
+      }
+    }
   }
 }
