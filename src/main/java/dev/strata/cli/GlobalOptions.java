@@ -226,6 +226,7 @@ final class GlobalOptions {
             RetryPolicy.DEFAULT.withMaxRetries(
                 retries != null ? retries : RetryPolicy.DEFAULT.maxRetries()))
         .insecureRegistries(new HashSet<>(insecureRegistries))
+        .mirrors(config != null ? fileConfig().registries().mirrors() : java.util.Map.of())
         .blobCache(new BlobCache(stateDir().resolve("blobs"), shared))
         .build();
   }

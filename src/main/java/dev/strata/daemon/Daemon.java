@@ -62,9 +62,6 @@ public final class Daemon {
               + other.get().admin()
               + ")");
     }
-    if (!config.registries().mirrors().isEmpty()) {
-      log.warn("registries.mirrors is not used yet: images are read from their own registries");
-    }
     CountDownLatch stop = new CountDownLatch(1);
     TerminationSignals.onTerminate(stop::countDown);
     Optional<ContentCacheClient> contentCache = NodeConfig.contentCache(config.contentcache());

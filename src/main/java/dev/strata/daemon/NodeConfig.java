@@ -59,6 +59,7 @@ final class NodeConfig {
         .credentials(credentials(config))
         .retryPolicy(RetryPolicy.DEFAULT.withMaxRetries(config.registries().retries()))
         .insecureRegistries(new HashSet<>(config.registries().insecure()))
+        .mirrors(config.registries().mirrors())
         .blobCache(new BlobCache(config.stateDir().resolve("blobs"), shared))
         .build();
   }

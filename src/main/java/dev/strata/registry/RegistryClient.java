@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -31,6 +32,9 @@ import okio.Source;
  * listings, and pushes. Every full blob or manifest read is verified against its digest.
  */
 public final class RegistryClient implements AutoCloseable {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(RegistryClient.class);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_MANIFEST_BYTES = 4L << 20;
   private static final long MAX_CONFIG_BYTES = 64L << 20;
@@ -43,6 +47,7 @@ public final class RegistryClient implements AutoCloseable {
   private final long uploadChunkSize;
   private final int pageSize;
   private final BlobCache blobCache;
+  private final Map<String, List<String>> mirrors;
 
   private RegistryClient(Builder builder) {
     this.okHttp =
@@ -73,6 +78,7 @@ public final class RegistryClient implements AutoCloseable {
     this.uploadChunkSize = builder.uploadChunkSize;
     this.pageSize = builder.pageSize;
     this.blobCache = builder.blobCache;
+    this.mirrors = builder.mirrors;
   }
 
   public static Builder builder() {
@@ -96,6 +102,33 @@ public final class RegistryClient implements AutoCloseable {
    * else against the {@code Docker-Content-Digest} the registry announced.
    */
   public FetchedManifest fetchManifest(Repository repo, String reference) throws IOException {
+    return viaMirrors(repo, from -> fetchManifestFrom(from, reference));
+  }
+
+  /** An operation on a repository, tried on each mirror of its registry and then on it. */
+  @FunctionalInterface
+  private interface Pull<T> {
+    T from(Repository repo) throws IOException;
+  }
+
+  /**
+   * Pulls through the registry's mirrors first, in order, then from the registry itself. A mirror
+   * that fails (down, missing the content, refusing) costs a log line and the next try; what a
+   * mirror serves is verified like what the registry serves.
+   */
+  private <T> T viaMirrors(Repository repo, Pull<T> pull) throws IOException {
+    for (String mirror : mirrors.getOrDefault(repo.registry(), List.of())) {
+      try {
+        return pull.from(new Repository(mirror, repo.name()));
+      } catch (IOException e) {
+        log.info(
+            "mirror {} of {} failed: {}; trying the next", mirror, repo.registry(), e.getMessage());
+      }
+    }
+    return pull.from(repo);
+  }
+
+  private FetchedManifest fetchManifestFrom(Repository repo, String reference) throws IOException {
     String what = "manifest " + repo + (reference.contains(":") ? "@" : ":") + reference;
     Request request =
         new Request.Builder()
@@ -293,6 +326,11 @@ public final class RegistryClient implements AutoCloseable {
 
   /** One GET of the blob from {@code position} to {@code end} (exclusive; -1: to the end). */
   private InputStream openBlobAt(
+      Repository repo, Digest digest, long position, long end, String what) throws IOException {
+    return viaMirrors(repo, from -> openBlobAtFrom(from, digest, position, end, what));
+  }
+
+  private InputStream openBlobAtFrom(
       Repository repo, Digest digest, long position, long end, String what) throws IOException {
     Request.Builder request =
         new Request.Builder()
@@ -611,6 +649,7 @@ public final class RegistryClient implements AutoCloseable {
     private long uploadChunkSize = 16L << 20;
     private int pageSize = 1000;
     private BlobCache blobCache;
+    private Map<String, List<String>> mirrors = Map.of();
 
     private Builder() {}
 
@@ -657,6 +696,15 @@ public final class RegistryClient implements AutoCloseable {
       }
       this.monolithicUploadMax = max;
       this.uploadChunkSize = chunkSize;
+      return this;
+    }
+
+    /**
+     * Pull-through mirrors per registry host ({@code docker.io} for Docker Hub), tried in order
+     * before the registry for manifests and blobs.
+     */
+    public Builder mirrors(Map<String, List<String>> mirrorsByRegistry) {
+      this.mirrors = Map.copyOf(mirrorsByRegistry);
       return this;
     }
 
