@@ -102,7 +102,7 @@ public final class TieredSpans {
       if (bytes.isPresent()) {
         // A hit in memory is served as is: hashing 2 MiB on every FUSE read would dominate it.
         if (tier.holdsVerifiedCopies() || verified(tier, index, i, bytes.get())) {
-          count(tier, bytes.get().length);
+          count(tier, index, i, bytes.get().length);
           promote(index, i, bytes.get(), tier);
           return bytes;
         }
@@ -169,7 +169,7 @@ public final class TieredSpans {
         for (Map.Entry<Integer, byte[]> e : got.entrySet()) {
           if (!result.containsKey(e.getKey()) && verified(tier, index, e.getKey(), e.getValue())) {
             result.put(e.getKey(), e.getValue());
-            count(tier, e.getValue().length);
+            count(tier, index, e.getKey(), e.getValue().length);
             promote(index, e.getKey(), e.getValue(), null);
           }
         }
@@ -223,8 +223,9 @@ public final class TieredSpans {
     }
   }
 
-  private void count(SpanTier tier, int bytes) {
+  private void count(SpanTier tier, LayerIndex index, int span, int bytes) {
     hits.computeIfAbsent(tier.name(), n -> new AtomicLong()).incrementAndGet();
+    log.debug("span {} of {} from the {} tier", span, index.layerDigest().shortHex(), tier.name());
     StrataMetrics.global().tierHit(tier.name(), bytes);
   }
 
