@@ -7,8 +7,8 @@ import dev.strata.testing.OciLayouts;
 import dev.strata.testing.Registries;
 import dev.strata.testing.RegistryServer;
 import dev.strata.testing.ScratchDir;
+import dev.strata.testing.Shell;
 import dev.strata.testing.StrataCli;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +49,7 @@ class ClusterIT {
   static void images() throws Exception {
     registry = Registries.plain();
     Path debian = dir.resolve("debian");
-    exec(
+    Shell.run(
         Path.of(System.getProperty("strata.project.dir"), "scripts/debian-image").toString(),
         debian.toString());
     OciLayouts.pushWithSkopeo(debian, "1", registry.hostPort() + "/" + DEBIAN);
@@ -58,7 +57,7 @@ class ClusterIT {
     OciLayouts.image(layered, "1", 77, 8, 3_000_000);
     OciLayouts.pushWithSkopeo(layered, "1", registry.hostPort() + "/" + LAYERED);
     layeredOracle = dir.resolve("layered-bundle");
-    exec("umoci", "unpack", "--image", layered + ":1", layeredOracle.toString());
+    Shell.run("umoci", "unpack", "--image", layered + ":1", layeredOracle.toString());
   }
 
   @AfterAll
@@ -303,7 +302,7 @@ class ClusterIT {
   /** One strata node: its own state directory and span cache, its mount process. */
   record Node(Path state, Path mountpoint) {
     String run(String script) throws Exception {
-      return exec("chroot", mountpoint.toString(), "/bin/sh", "-c", script);
+      return Shell.run("chroot", mountpoint.toString(), "/bin/sh", "-c", script);
     }
 
     Path log() throws Exception {
@@ -369,7 +368,7 @@ class ClusterIT {
   /** Type, mode, owner, size and a content hash of every entry. */
   static Map<String, String> describe(Path root) throws Exception {
     String listing =
-        execIn(
+        Shell.runIn(
             root,
             "sh",
             "-c",
@@ -382,21 +381,5 @@ class ClusterIT {
       lines.put(String.format(Locale.ROOT, "%08d", i++), line);
     }
     return lines;
-  }
-
-  static String exec(String... command) throws Exception {
-    return execIn(null, command);
-  }
-
-  static String execIn(Path cwd, String... command) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    if (cwd != null) {
-      builder.directory(cwd.toFile());
-    }
-    Process p = builder.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("%s: %s", List.of(command), out).isZero();
-    return out;
   }
 }

@@ -65,7 +65,7 @@ class DaemonIT {
     OciLayouts.pushWithSkopeo(built.layoutDir(), "1.0", thirdRef);
     third = new OciLayoutsImage(built.images().getFirst().layers().getFirst().entries());
     oracle = dir.resolve("bundle");
-    MountIT.exec("umoci", "unpack", "--image", layout + ":1.0", oracle.toString());
+    dev.strata.testing.Shell.run("umoci", "unpack", "--image", layout + ":1.0", oracle.toString());
   }
 
   @AfterEach
@@ -269,7 +269,7 @@ class DaemonIT {
   void checkHealthWhenAMountIsUnmountedFromOutside(DaemonProcess d, Path mount) throws Exception {
     assertThat(d.status("/healthz")).isEqualTo(200);
     assertThat(d.get("/healthz").body()).isEqualTo("ok\n");
-    MountIT.exec("fusermount3", "-u", mount.toString());
+    dev.strata.testing.Shell.run("fusermount3", "-u", mount.toString());
     HttpResponse<String> unhealthy = d.get("/healthz");
     assertThat(unhealthy.statusCode()).isEqualTo(503);
     assertThat(unhealthy.body()).contains("mount " + mount).contains(busyboxRef);

@@ -6,8 +6,8 @@ import dev.strata.testing.OciLayouts;
 import dev.strata.testing.Registries;
 import dev.strata.testing.RegistryServer;
 import dev.strata.testing.ScratchDir;
+import dev.strata.testing.Shell;
 import dev.strata.testing.StrataCli;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,12 +41,12 @@ class DebianRootfsIT {
   static void image() throws Exception {
     registry = Registries.plain();
     Path layout = dir.resolve("layout");
-    exec(
+    Shell.run(
         Path.of(System.getProperty("strata.project.dir"), "scripts/debian-image").toString(),
         layout.toString());
     OciLayouts.pushWithSkopeo(layout, "1", registry.hostPort() + "/" + IMAGE);
     oracle = dir.resolve("bundle");
-    exec("umoci", "unpack", "--image", layout + ":1", oracle.toString());
+    Shell.run("umoci", "unpack", "--image", layout + ":1", oracle.toString());
     try (var blobs = Files.list(layout.resolve("blobs/sha256"))) {
       for (Path blob : (Iterable<Path>) blobs::iterator) {
         if (Files.size(blob) > 100_000) {
@@ -101,7 +100,7 @@ class DebianRootfsIT {
         "cat /etc/debian_version; ls /usr/bin | wc -l; dpkg-query -W -f='${Package}\\n' | wc -l;"
             + " /opt/strata/bin/hello world; id -u; grep -c root /etc/passwd;"
             + " command -v yes || echo no-yes";
-    String out = exec("chroot", target.toString(), "/bin/sh", "-c", script);
+    String out = Shell.run("chroot", target.toString(), "/bin/sh", "-c", script);
     long fetched = blobBytes() - before;
     assertThat(out).contains("hello from layer 2: world").contains("no-yes").matches("(?s)12\\..*");
     double fraction = (double) fetched / compressedImageBytes;
@@ -118,7 +117,7 @@ class DebianRootfsIT {
     // how a runtime uses it: a writable overlayfs on top of the read-only mount
     Path merged = overlay("run", target.toString(), true);
     assertThat(
-            exec(
+            Shell.run(
                 "chroot",
                 merged.toString(),
                 "/bin/sh",
@@ -128,7 +127,7 @@ class DebianRootfsIT {
         .doesNotContain("hostname");
     assertThat(Files.readString(target.resolve("etc/motd"))).isEqualTo("strata second layer\n");
     assertThat(target.resolve("etc/hostname")).exists();
-    exec("umount", merged.toString());
+    Shell.run("umount", merged.toString());
     StrataCli.run("umount", target.toString()).requireSuccess();
   }
 
@@ -139,7 +138,7 @@ class DebianRootfsIT {
             dir.resolve("state-layers"), null, "jfuse", "mnt-layers", "--layers", "--allow-other");
     Path merged = overlay("layers", layers.resolve("1") + ":" + layers.resolve("0"), false);
     String out =
-        exec(
+        Shell.run(
             "chroot",
             merged.toString(),
             "/bin/sh",
@@ -152,9 +151,9 @@ class DebianRootfsIT {
         .contains("no-yes")
         .doesNotContain("\ndoc\n");
     // the whiteout is rendered the overlayfs way in the upper layer's directory
-    assertThat(exec("stat", "-c", "%F %t:%T", layers.resolve("1/usr/bin/yes").toString()))
+    assertThat(Shell.run("stat", "-c", "%F %t:%T", layers.resolve("1/usr/bin/yes").toString()))
         .contains("character special file 0:0");
-    exec("umount", merged.toString());
+    Shell.run("umount", merged.toString());
     StrataCli.run("umount", layers.toString()).requireSuccess();
   }
 
@@ -181,7 +180,7 @@ class DebianRootfsIT {
       Path work = Files.createDirectories(dir.resolve("work-" + name));
       options += ",upperdir=" + upper + ",workdir=" + work;
     }
-    exec("mount", "-t", "overlay", "overlay", "-o", options, merged.toString());
+    Shell.run("mount", "-t", "overlay", "overlay", "-o", options, merged.toString());
     mounted.add(merged);
     return merged;
   }
@@ -196,7 +195,7 @@ class DebianRootfsIT {
 
   /** Every extended attribute under root, by relative path (getfattr's hex dump). */
   static Map<String, String> xattrs(Path root) throws Exception {
-    String dump = execIn(root, "getfattr", "-R", "-h", "-d", "-m", "-", "-e", "hex", ".");
+    String dump = Shell.runIn(root, "getfattr", "-R", "-h", "-d", "-m", "-", "-e", "hex", ".");
     Map<String, String> byPath = new TreeMap<>();
     String file = null;
     StringBuilder attrs = new StringBuilder();
@@ -212,21 +211,5 @@ class DebianRootfsIT {
       }
     }
     return byPath;
-  }
-
-  static String exec(String... command) throws Exception {
-    return execIn(null, command);
-  }
-
-  static String execIn(Path cwd, String... command) throws Exception {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    if (cwd != null) {
-      builder.directory(cwd.toFile());
-    }
-    Process p = builder.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("%s: %s", List.of(command), out).isZero();
-    return out;
   }
 }

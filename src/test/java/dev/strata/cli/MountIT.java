@@ -10,9 +10,9 @@ import dev.strata.testing.Registries;
 import dev.strata.testing.RegistryServer;
 import dev.strata.testing.SampleImages;
 import dev.strata.testing.ScratchDir;
+import dev.strata.testing.Shell;
 import dev.strata.testing.StrataCli;
 import dev.strata.testing.StrataCli.Run;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
@@ -57,7 +57,7 @@ class MountIT {
     Path busybox = SampleImages.busybox(dir.resolve("busybox"));
     OciLayouts.pushWithSkopeo(busybox, "1.0", registry.hostPort() + "/mount/busybox:1.0");
     oracle = dir.resolve("bundle");
-    exec("umoci", "unpack", "--image", layout + ":1.0", oracle.toString());
+    Shell.run("umoci", "unpack", "--image", layout + ":1.0", oracle.toString());
   }
 
   @AfterEach
@@ -65,14 +65,6 @@ class MountIT {
     for (Path m : mounted) {
       new ProcessBuilder("umount", "-l", m.toString()).start().waitFor();
     }
-  }
-
-  static String exec(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as("%s: %s", List.of(command), out).isZero();
-    return out;
   }
 
   Run mount(Path state, String binding, String image, Path target, String... extra)
@@ -142,7 +134,7 @@ class MountIT {
     Path state = dir.resolve("state-busybox-" + binding);
     Path target = dir.resolve("bb-" + binding);
     mount(state, binding, "busybox:1.0", target, "--allow-other");
-    assertThat(exec("chroot", target.toString(), "/bin/sh", "-c", "cat /etc/motd; ls /etc"))
+    assertThat(Shell.run("chroot", target.toString(), "/bin/sh", "-c", "cat /etc/motd; ls /etc"))
         .contains("lazily mounted")
         .contains("os-release")
         .doesNotContain("removed");
@@ -151,7 +143,7 @@ class MountIT {
     Path upper = Files.createDirectories(dir.resolve("upper-" + binding));
     Path work = Files.createDirectories(dir.resolve("work-" + binding));
     Path merged = Files.createDirectories(dir.resolve("merged-" + binding));
-    exec(
+    Shell.run(
         "mount",
         "-t",
         "overlay",
@@ -161,7 +153,7 @@ class MountIT {
         merged.toString());
     mounted.add(merged);
     assertThat(
-            exec(
+            Shell.run(
                 "chroot",
                 merged.toString(),
                 "/bin/sh",
@@ -170,13 +162,13 @@ class MountIT {
         .contains("written")
         .contains("lazily mounted");
     assertThat(upper.resolve("tmp/new")).hasContent("written");
-    exec("umount", merged.toString());
+    Shell.run("umount", merged.toString());
 
     // --layers: one lower directory per layer, merged by the kernel
     Path layers = dir.resolve("layers-" + binding);
     mount(state, binding, "busybox:1.0", layers, "--layers", "--allow-other");
     Path merged2 = Files.createDirectories(dir.resolve("merged2-" + binding));
-    exec(
+    Shell.run(
         "mount",
         "-t",
         "overlay",
@@ -185,10 +177,10 @@ class MountIT {
         "lowerdir=" + layers.resolve("1") + ":" + layers.resolve("0"),
         merged2.toString());
     mounted.add(merged2);
-    assertThat(exec("chroot", merged2.toString(), "/bin/sh", "-c", "cat /etc/motd; ls /etc"))
+    assertThat(Shell.run("chroot", merged2.toString(), "/bin/sh", "-c", "cat /etc/motd; ls /etc"))
         .contains("lazily mounted")
         .doesNotContain("removed");
-    exec("umount", merged2.toString());
+    Shell.run("umount", merged2.toString());
     StrataCli.run("umount", layers.toString()).requireSuccess();
     StrataCli.run("umount", target.toString()).requireSuccess();
   }
@@ -201,7 +193,7 @@ class MountIT {
     Run run = mount(state, binding, "layered:1.0", target);
     Matcher pid = Pattern.compile("pid (\\d+)").matcher(run.out());
     assertThat(pid.find()).as(run.out()).isTrue();
-    exec("kill", "-9", pid.group(1));
+    Shell.run("kill", "-9", pid.group(1));
     Thread.sleep(500);
     // stat of the root may still answer from the kernel's attribute cache; listing cannot
     assertThatThrownBy(
@@ -223,7 +215,7 @@ class MountIT {
     Run run = mount(dir.resolve("state-term-" + binding), binding, "layered:1.0", target);
     Matcher pid = Pattern.compile("pid (\\d+)").matcher(run.out());
     assertThat(pid.find()).isTrue();
-    exec("kill", "-TERM", pid.group(1));
+    Shell.run("kill", "-TERM", pid.group(1));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (Files.readString(Path.of("/proc/mounts")).contains(target.toString())
         && System.nanoTime() < deadline) {
@@ -255,7 +247,7 @@ class MountIT {
           .requireSuccess();
       mounted.add(target);
       // indexing filled the span cache; empty it so that reads must go to the registry
-      exec("sh", "-c", "rm -rf " + cache + "/*");
+      Shell.run("sh", "-c", "rm -rf " + cache + "/*");
       proxy.arm(Fault.status(503), "GET", "/v2/mount/layered/blobs/.*", FaultProxy.ALWAYS);
       assertThatThrownBy(() -> Files.readAllBytes(target.resolve("var/lib/app/new")))
           .hasMessageContaining("Input/output error");
