@@ -225,7 +225,7 @@ public final class TieredSpans {
 
   private void count(SpanTier tier, LayerIndex index, int span, int bytes) {
     hits.computeIfAbsent(tier.name(), n -> new AtomicLong()).incrementAndGet();
-    log.debug("span {} of {} from the {} tier", span, index.layerDigest().shortHex(), tier.name());
+    log.debug("span {} of {} from the {} tier", span, index.layerDigest(), tier.name());
     StrataMetrics.global().tierHit(tier.name(), bytes);
   }
 
