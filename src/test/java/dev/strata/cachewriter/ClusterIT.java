@@ -9,6 +9,7 @@ import dev.strata.testing.RegistryServer;
 import dev.strata.testing.ScratchDir;
 import dev.strata.testing.Shell;
 import dev.strata.testing.StrataCli;
+import dev.strata.testing.Trees;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ class ClusterIT {
         secondsB);
 
     // the whole image through node B equals node A's view, still without the registry
-    assertThat(describe(b.mountpoint())).isEqualTo(describe(a.mountpoint()));
+    assertThat(Trees.describe(b.mountpoint())).isEqualTo(Trees.describe(a.mountpoint()));
     assertThat(blobGets("cluster/debian")).isEqualTo(blobGetsAfterA);
   }
 
@@ -167,7 +168,8 @@ class ClusterIT {
     ContentCacheProcess s2 = server(storage2);
     String both = s1.hostPort() + "," + s2.hostPort();
     Node a = mount(LAYERED, both);
-    assertThat(describe(a.mountpoint())).isEqualTo(describe(layeredOracle.resolve("rootfs")));
+    assertThat(Trees.describe(a.mountpoint()))
+        .isEqualTo(Trees.describe(layeredOracle.resolve("rootfs")));
     Set<String> on1 = stored(storage1);
     Set<String> on2 = stored(storage2);
     assertThat(on1).as("contents on server 1").isNotEmpty().doesNotContainAnyElementsOf(on2);
@@ -176,10 +178,11 @@ class ClusterIT {
     s1.kill();
     int before = registry.accessLog().size();
     Node b = mount(LAYERED, both);
-    assertThat(describe(b.mountpoint())).isEqualTo(describe(layeredOracle.resolve("rootfs")));
-    registry.syncLog();
+    assertThat(Trees.describe(b.mountpoint()))
+        .isEqualTo(Trees.describe(layeredOracle.resolve("rootfs")));
+    List<RegistryServer.AccessLogEntry> log = registry.accessLog();
     Set<String> refetched =
-        registry.accessLog().subList(before, registry.accessLog().size()).stream()
+        log.subList(before, log.size()).stream()
             .filter(e -> e.method().equals("GET") && e.path().contains("/cluster/layered/blobs/"))
             .map(e -> e.path().replaceAll(".*/blobs/", ""))
             .collect(Collectors.toSet());
@@ -292,11 +295,7 @@ class ClusterIT {
   }
 
   static long blobBytes(String repo) {
-    registry.syncLog();
-    return registry.accessLog().stream()
-        .filter(e -> e.method().equals("GET") && e.path().matches("/v2/" + repo + "/blobs/.*"))
-        .mapToLong(RegistryServer.AccessLogEntry::bytes)
-        .sum();
+    return registry.bytesServed("GET", "/v2/" + repo + "/blobs/.*");
   }
 
   /** One strata node: its own state directory and span cache, its mount process. */
@@ -361,25 +360,6 @@ class ClusterIT {
   }
 
   static int blobGets(String repo) {
-    registry.syncLog();
     return registry.countRequests("GET", "/v2/" + repo + "/blobs/sha256:.*");
-  }
-
-  /** Type, mode, owner, size and a content hash of every entry. */
-  static Map<String, String> describe(Path root) throws Exception {
-    String listing =
-        Shell.runIn(
-            root,
-            "sh",
-            "-c",
-            "{ find . -xdev ! -type d -printf '%p %y %m %U:%G %s %l\\n';"
-                + " find . -xdev -type d -printf '%p %y %m %U:%G\\n'; } | sort;"
-                + " find . -xdev -type f -print0 | sort -z | xargs -0 sha256sum");
-    Map<String, String> lines = new TreeMap<>();
-    int i = 0;
-    for (String line : listing.split("\n")) {
-      lines.put(String.format(Locale.ROOT, "%08d", i++), line);
-    }
-    return lines;
   }
 }

@@ -157,8 +157,8 @@ class DaemonIT {
     byte[] busyboxBinary = Files.readAllBytes(busybox.resolve("bin/busybox"));
     assertThat(busyboxBinary).isEqualTo(Files.readAllBytes(Path.of("/bin/busybox")));
     assertThat(tierHits(daemon)).isGreaterThan(before);
-    assertThat(ImageCommandsIT.describe(layered))
-        .isEqualTo(ImageCommandsIT.describe(oracle.resolve("rootfs")));
+    assertThat(dev.strata.testing.Trees.describe(layered))
+        .isEqualTo(dev.strata.testing.Trees.describe(oracle.resolve("rootfs")));
     assertThat(Files.readString(busybox.resolve("etc/motd"))).contains("lazily mounted");
 
     checkHistory(daemon);

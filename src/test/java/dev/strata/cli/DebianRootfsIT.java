@@ -74,7 +74,8 @@ class DebianRootfsIT {
     Path target = mount(dir.resolve("state-eq-" + binding), null, binding, "mnt-eq-" + binding);
     Path rootfs = oracle.resolve("rootfs");
 
-    assertThat(ImageCommandsIT.describe(target)).isEqualTo(ImageCommandsIT.describe(rootfs));
+    assertThat(dev.strata.testing.Trees.describe(target))
+        .isEqualTo(dev.strata.testing.Trees.describe(rootfs));
     assertThat(xattrs(target)).isEqualTo(xattrs(rootfs)).containsKey("opt/strata/bin/ls-cap");
     assertThat(xattrs(target).get("opt/strata/bin/ls-cap")).contains("security.capability=");
     assertThat(target.resolve("usr/share/doc")).doesNotExist();
@@ -186,11 +187,7 @@ class DebianRootfsIT {
   }
 
   static long blobBytes() {
-    registry.syncLog();
-    return registry.accessLog().stream()
-        .filter(e -> e.method().equals("GET") && e.path().matches("/v2/debian/minbase/blobs/.*"))
-        .mapToLong(RegistryServer.AccessLogEntry::bytes)
-        .sum();
+    return registry.bytesServed("GET", "/v2/debian/minbase/blobs/.*");
   }
 
   /** Every extended attribute under root, by relative path (getfattr's hex dump). */

@@ -9,16 +9,11 @@ import dev.strata.testing.SampleImages;
 import dev.strata.testing.ScratchDir;
 import dev.strata.testing.StrataCli;
 import dev.strata.testing.StrataCli.Run;
-import java.io.IOException;
+import dev.strata.testing.Trees;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -115,7 +110,7 @@ class ImageCommandsIT {
     Path out = dir.resolve("get-" + flavour);
     Run get = strata(state, "get", ref(flavour), "/", "-o", out.toString()).requireSuccess();
     assertThat(get.out()).contains("already complete");
-    assertThat(describe(out)).isEqualTo(describe(oracle.resolve("rootfs")));
+    assertThat(Trees.describe(out)).isEqualTo(Trees.describe(oracle.resolve("rootfs")));
 
     // interrupted run: a missing file and a stale partial are redone, the rest skipped
     Files.delete(out.resolve("etc/hostname"));
@@ -123,7 +118,7 @@ class ImageCommandsIT {
     Files.writeString(out.resolve("usr/bin/.other.strata-partial"), "half");
     Run resumed = strata(state, "get", ref(flavour), "/", "-o", out.toString()).requireSuccess();
     assertThat(resumed.out()).contains("2 files written");
-    assertThat(describe(out)).isEqualTo(describe(oracle.resolve("rootfs")));
+    assertThat(Trees.describe(out)).isEqualTo(Trees.describe(oracle.resolve("rootfs")));
   }
 
   @Test
@@ -150,7 +145,7 @@ class ImageCommandsIT {
             .redirectErrorStream(true)
             .start();
     assertThat(umoci.waitFor()).isZero();
-    assertThat(describe(out)).isEqualTo(describe(unpacked.resolve("rootfs")));
+    assertThat(Trees.describe(out)).isEqualTo(Trees.describe(unpacked.resolve("rootfs")));
   }
 
   @Test
@@ -194,49 +189,5 @@ class ImageCommandsIT {
         .contains("images")
         .contains("layered-gzip")
         .contains("Page 1 of 1 | 3 total results");
-  }
-
-  /** Path → type, mode, owner, size, content digest, link target, mtime: what must match. */
-  static Map<String, String> describe(Path root) throws IOException {
-    Map<String, String> out = new TreeMap<>();
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) walk::iterator) {
-        String rel = root.relativize(p).toString();
-        if (rel.isEmpty()) {
-          continue;
-        }
-        Map<String, Object> a =
-            Files.readAttributes(
-                p, "unix:mode,uid,gid,size,lastModifiedTime,nlink,rdev", LinkOption.NOFOLLOW_LINKS);
-        int mode = (Integer) a.get("mode");
-        StringBuilder d =
-            new StringBuilder(String.format("%o %s:%s", mode, a.get("uid"), a.get("gid")));
-        if (Files.isSymbolicLink(p)) {
-          d.append(" -> ").append(Files.readSymbolicLink(p));
-        } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-          d.append(" size=").append(a.get("size")).append(" nlink=").append(a.get("nlink"));
-          d.append(" sha=").append(sha256(p));
-          d.append(" mtime=")
-              .append(
-                  ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime"))
-                      .toInstant()
-                      .getEpochSecond());
-        } else if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-          d.append(" rdev=").append(a.get("rdev"));
-        }
-        out.put(rel, d.toString());
-      }
-    }
-    return out;
-  }
-
-  static String sha256(Path p) throws IOException {
-    try {
-      return HexFormat.of()
-          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)))
-          .substring(0, 16);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

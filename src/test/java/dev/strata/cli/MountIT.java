@@ -95,8 +95,8 @@ class MountIT {
     assertThat(Files.readString(Path.of("/proc/mounts"))).contains(target.toString());
     int afterIndexing = blobReads("layered");
 
-    assertThat(ImageCommandsIT.describe(target))
-        .isEqualTo(ImageCommandsIT.describe(oracle.resolve("rootfs")));
+    assertThat(dev.strata.testing.Trees.describe(target))
+        .isEqualTo(dev.strata.testing.Trees.describe(oracle.resolve("rootfs")));
     // indexing kept every span it decompressed: reading the whole image costs no more requests
     assertThat(blobReads("layered")).isEqualTo(afterIndexing);
     UserDefinedFileAttributeView xattrs =
@@ -121,8 +121,8 @@ class MountIT {
     // a second mount on the same node reads what it read before from the disk cache
     int before = blobReads("layered");
     mount(state, binding, "layered:1.0", target);
-    assertThat(ImageCommandsIT.describe(target))
-        .isEqualTo(ImageCommandsIT.describe(oracle.resolve("rootfs")));
+    assertThat(dev.strata.testing.Trees.describe(target))
+        .isEqualTo(dev.strata.testing.Trees.describe(oracle.resolve("rootfs")));
     assertThat(blobReads("layered")).isEqualTo(before);
     StrataCli.run("umount", target.toString()).requireSuccess();
   }

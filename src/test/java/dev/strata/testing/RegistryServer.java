@@ -214,6 +214,16 @@ public final class RegistryServer implements AutoCloseable {
             .count();
   }
 
+  /** Response bytes of the requests {@link #countRequests} would count. */
+  public long bytesServed(String method, String pathRegex) {
+    Pattern p = Pattern.compile(pathRegex);
+    return accessLog().stream()
+        .filter(e -> method.equals("*") || e.method().equals(method))
+        .filter(e -> p.matcher(e.path()).matches())
+        .mapToLong(AccessLogEntry::bytes)
+        .sum();
+  }
+
   /** The last {@code n} log lines, for failure messages. Does not sync. */
   public String logTail(int n) {
     return tail(logFile(), n);
