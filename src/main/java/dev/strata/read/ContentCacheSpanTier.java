@@ -43,6 +43,10 @@ public final class ContentCacheSpanTier implements SpanTier {
     if (run.isEmpty()) {
       return spans;
     }
+    if (first == last) {
+      spans.put(first, run.get()); // the usual case: no copy
+      return spans;
+    }
     for (int i = first; i <= last; i++) {
       Span span = index.span(i);
       spans.put(
